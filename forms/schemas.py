@@ -1,0 +1,249 @@
+"""marshmallow load schema for intake answers, built from the vocabulary.
+
+Every error is a sentence that names its field in plain words, and every
+error key is a top-level answer key (``{"pain_now": ["Pain now must be ..."]}``),
+so the HTML form can put it beside its field and the JSON API can return it
+as is. Fields subclass marshmallow's own types and carry marshmallow's own
+validators so apispec can turn them into OpenAPI ``enum``/``minimum``/``maxLength``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from .vocabulary import FIELDS, OTTAWA_FINDINGS, OTTAWA_KEYS, AnswerField
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+#: Keys whose ``null`` carries meaning and is kept; any other null means "not recorded".
+KEEP_NULL = frozenset({"pain_running"})
+#: Longest list read before de-duplication; bounds the work a hostile body can cause.
+MAX_RAW_ITEMS = 50
+
+
+def _one_of(spec: AnswerField) -> str:
+    return ", ".join(spec.values)
+
+
+def _messages(spec: AnswerField, invalid: str) -> dict[str, str]:
+    return {
+        "required": f"{spec.label}: an answer is required.",
+        "null": f"{spec.label}: an answer is required." if spec.required else invalid,
+        "invalid": invalid,
+    }
+
+
+class _StrictInteger(fields.Integer):
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise self.make_error("invalid")
+            value = int(value)
+        return value
+
+
+class _StrictNumber(fields.Float):
+    def _validated(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        if not math.isfinite(value):
+            raise self.make_error("invalid")
+        return float(value)
+
+
+class _StrictBoolean(fields.Boolean):
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class _IsoDate(fields.Date):
+    """A calendar date, kept as its ISO string so answers stay JSON as loaded."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value.isoformat()
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise self.make_error("invalid")
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
+
+
+class _PlainText(fields.String):
+    """Free text with control characters removed; an empty string means not recorded."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str | None:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        cleaned = " ".join(_CONTROL.sub(" ", value).split())
+        return cleaned or None
+
+
+class _ChoiceList(fields.List):
+    """A list of choices, de-duplicated in order, reported as one flat message."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[str]:
+        if not isinstance(value, (list, tuple)) or len(value) > MAX_RAW_ITEMS:
+            raise self.make_error("invalid")
+        try:
+            items = super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as exc:
+            raise self.make_error("invalid") from exc
+        return list(dict.fromkeys(items))
+
+
+_OttawaSchema = Schema.from_dict(
+    {f.key: _StrictBoolean(allow_none=True, metadata={"description": f.meaning})
+     for f in OTTAWA_FINDINGS},
+    name="OttawaFindings",
+)
+
+
+class _Ottawa(fields.Nested):
+    """The five Ottawa findings; any finding left out is ``None`` (not examined)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict:
+        if not isinstance(value, Mapping):
+            raise self.make_error("type")
+        unknown = [k for k in value if k not in OTTAWA_KEYS]
+        wrong = [
+            k for k in OTTAWA_KEYS if k in value and not isinstance(value[k], (bool, type(None)))
+        ]
+        if unknown or wrong:
+            raise ValidationError(
+                [f"Ottawa findings: {k} is not a finding; use {', '.join(OTTAWA_KEYS)}."
+                 for k in unknown]
+                + [f"Ottawa findings: {k} must be true, false or null." for k in wrong]
+            )
+        return {k: value.get(k) for k in OTTAWA_KEYS}
+
+
+def build_field(spec: AnswerField) -> fields.Field:
+    """The marshmallow field for one vocabulary entry."""
+    common: dict[str, Any] = {
+        "required": spec.required,
+        "allow_none": not spec.required and spec.nullable,
+        "metadata": {"description": spec.help or spec.label, "title": spec.label},
+    }
+    if spec.kind == "choice":
+        msg = f"{spec.label} must be one of: {_one_of(spec)}."
+        return fields.String(
+            validate=validate.OneOf(spec.values, error=msg),
+            error_messages=_messages(spec, msg),
+            **common,
+        )
+    if spec.kind == "choices":
+        msg = f"{spec.label} must be a list of: {_one_of(spec)}."
+        low = 1 if spec.required else 0
+        length_msg = (
+            f"{spec.label} must list at least one of: {_one_of(spec)}."
+            if spec.required
+            else msg
+        )
+        return _ChoiceList(
+            fields.String(validate=validate.OneOf(spec.values)),
+            validate=validate.Length(min=low, max=spec.max_items, error=length_msg),
+            error_messages=_messages(spec, msg),
+            **common,
+        )
+    if spec.kind == "integer":
+        msg = (
+            f"{spec.label} must be a whole number from {spec.minimum:g} to {spec.maximum:g}."
+        )
+        return _StrictInteger(
+            strict=True,
+            validate=validate.Range(spec.minimum, spec.maximum, error=msg),
+            error_messages=_messages(spec, msg),
+            **common,
+        )
+    if spec.kind == "number":
+        msg = f"{spec.label} must be a number from {spec.minimum:g} to {spec.maximum:g}."
+        return _StrictNumber(
+            validate=validate.Range(spec.minimum, spec.maximum, error=msg),
+            error_messages=_messages(spec, msg),
+            **common,
+        )
+    if spec.kind == "boolean":
+        msg = f"{spec.label} must be true or false."
+        return _StrictBoolean(error_messages=_messages(spec, msg), **common)
+    if spec.kind == "date":
+        msg = f"{spec.label} must be a real date written as YYYY-MM-DD."
+        return _IsoDate(error_messages=_messages(spec, msg), **common)
+    if spec.kind == "text":
+        msg = f"{spec.label} must be text of at most {spec.max_length} characters."
+        return _PlainText(
+            validate=validate.Length(max=spec.max_length, error=msg),
+            error_messages=_messages(spec, msg),
+            **common,
+        )
+    if spec.kind == "ottawa":
+        msg = f"{spec.label} must be an object of true, false or null findings."
+        return _Ottawa(
+            _OttawaSchema,
+            error_messages={**_messages(spec, msg), "type": msg},
+            **common,
+        )
+    raise ValueError(f"no marshmallow field for kind {spec.kind!r} ({spec.key})")
+
+
+class _AnswersBase(Schema):
+    """Answers in, as the contract names them; unknown keys are refused.
+
+    ``assessment_date`` defaults to today here, at the edge, so that
+    :func:`ankle_intake.assess` itself never reads the clock.
+    """
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {
+        "unknown": "Unknown field: it is not part of the intake.",
+        "type": "The answers must be an object of intake fields.",
+    }
+
+    @pre_load
+    def _require_mapping(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, Mapping):
+            raise ValidationError(self.error_messages["type"], field_name="_schema")
+        return data
+
+    @validates_schema(skip_on_field_errors=False)
+    def _injury_not_after_assessment(self, data: Mapping[str, Any], **kwargs: Any) -> None:
+        injury = data.get("injury_date")
+        assessed = data.get("assessment_date") or dt.date.today().isoformat()
+        if injury and injury > assessed:
+            raise ValidationError(
+                "Injury date may not be after the assessment date.", field_name="injury_date"
+            )
+
+    @post_load
+    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        answers = {k: v for k, v in data.items() if v is not None or k in KEEP_NULL}
+        answers.setdefault("assessment_date", dt.date.today().isoformat())
+        answers.setdefault("distance_unit", "km")
+        return answers
+
+
+#: The load schema: one marshmallow field per vocabulary entry, in vocabulary order.
+AnswersSchema: type[Schema] = type(
+    "AnswersSchema", (_AnswersBase,), {spec.key: build_field(spec) for spec in FIELDS}
+)
