@@ -21,7 +21,7 @@ from .config import setting
 from .extension import state
 from .forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
 from .forms.intake_form import IntakeForm, first_input_id, form_to_raw, widget_kind
-from .forms.vocabulary import BY_KEY, GROUPS, fields_in
+from .forms.vocabulary import BY_KEY, GROUPS, AnswerField, fields_in
 from .intake import submit
 
 CSRF_MESSAGE = (
@@ -65,17 +65,35 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def _groups(form: IntakeForm) -> list[dict[str, Any]]:
+def _item(form: IntakeForm, spec: AnswerField, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """What the template needs to draw one field with its hint and its error."""
+    errs = errors.get(spec.key, [])
+    ids = [f"{spec.key}-help"] if spec.help else []
+    if errs:
+        ids.append(f"{spec.key}-error")
+    attrs: dict[str, str] = {}
+    kind = widget_kind(spec)
+    if ids and kind not in ("radios", "checkboxes", "ottawa"):
+        attrs["aria-describedby"] = " ".join(ids)  # groups are described on the fieldset
+    if errs:
+        attrs["aria-invalid"] = "true"
+    if spec.required and kind in ("input", "select"):
+        attrs["aria-required"] = "true"
+    return {
+        "spec": spec,
+        "field": form[spec.key],
+        "kind": kind,
+        "errors": errs,
+        "attrs": attrs,
+        "described_by": " ".join(ids),
+        "inline": kind == "radios" and len(spec.choices) <= 4,
+    }
+
+
+def _groups(form: IntakeForm, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
     return [
-        {
-            "key": key,
-            "label": label,
-            "fields": [
-                {"spec": spec, "field": form[spec.key], "kind": widget_kind(spec),
-                 "anchor": first_input_id(form, spec)}
-                for spec in fields_in(key)
-            ],
-        }
+        {"key": key, "label": label,
+         "fields": [_item(form, spec, errors) for spec in fields_in(key)]}
         for key, label in GROUPS
     ]
 
@@ -107,11 +125,10 @@ def intake() -> Any:
     html = render_template(
         "ankle_intake/intake.html",
         form=form,
-        groups=_groups(form),
+        groups=_groups(form, errors),
         errors=errors,
         summary=_summary(form, errors),
         ottawa_findings=OTTAWA_FINDINGS,
-        base_template=setting("BASE_TEMPLATE"),
     )
     return html, 400 if errors else 200
 
@@ -132,7 +149,6 @@ def result(assessment_id: str) -> Any:
         triage_css=css,
         triage_heading=heading,
         label_of=_label_of,
-        base_template=setting("BASE_TEMPLATE"),
     )
 
 
