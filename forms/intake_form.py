@@ -27,10 +27,19 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TextInput
 
 from .vocabulary import FIELDS, OTTAWA_FINDINGS, AnswerField
 
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+
+def _option(value: str, label: str) -> Any:
+    return (value, label) if SelectChoice is None else SelectChoice(value, label)
+
 #: Posted value of ``pain_running`` meaning "could not run" (stored as null).
 COULD_NOT_RUN = "could_not_run"
 NOT_RECORDED = ("", "Not recorded")
-OTTAWA_CHOICES = [("", "Not examined"), ("yes", "Yes"), ("no", "No")]
+OTTAWA_CHOICES = (("", "Not examined"), ("yes", "Yes"), ("no", "No"))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -38,6 +47,10 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def _options(pairs: Any) -> list[Any]:
+    return [_option(value, label) for value, label in pairs]
 
 
 def widget_kind(spec: AnswerField) -> str:
@@ -58,24 +71,24 @@ def widget_kind(spec: AnswerField) -> str:
 def _field(spec: AnswerField) -> Field:
     label = spec.label
     if spec.kind == "choice":
-        choices = [(c.value, c.label) for c in spec.choices]
+        pairs = [(c.value, c.label) for c in spec.choices]
         default = None
         if not spec.required and spec.nullable:
-            choices.insert(0, NOT_RECORDED)
+            pairs.insert(0, NOT_RECORDED)
             default = ""
         elif not spec.required:
-            default = choices[0][0]
-        return RadioField(label, choices=choices, default=default, validate_choice=False)
+            default = pairs[0][0]
+        return RadioField(label, choices=_options(pairs), default=default, validate_choice=False)
     if spec.kind == "choices":
-        choices = [(c.value, c.label) for c in spec.choices]
-        return MultiCheckboxField(label, choices=choices, validate_choice=False)
+        pairs = [(c.value, c.label) for c in spec.choices]
+        return MultiCheckboxField(label, choices=_options(pairs), validate_choice=False)
     if spec.kind == "integer":
         low, high = int(spec.minimum or 0), int(spec.maximum or 10)
         first = ("", "Choose") if spec.required else NOT_RECORDED
-        choices = [first] + [(str(i), str(i)) for i in range(low, high + 1)]
-        if spec.key == "pain_running":
-            choices.append((COULD_NOT_RUN, "Could not run"))
-        return SelectField(label, choices=choices, default="", validate_choice=False)
+        pairs = [first] + [(str(i), str(i)) for i in range(low, high + 1)]
+        if spec.key == "pain_running":  # its null means "could not run"
+            pairs.append((COULD_NOT_RUN, "Could not run"))
+        return SelectField(label, choices=_options(pairs), default="", validate_choice=False)
     if spec.kind == "boolean":
         return BooleanField(label)
     if spec.kind == "date":
@@ -93,7 +106,8 @@ OttawaForm: type[Form] = type(
     "OttawaForm",
     (Form,),
     {
-        f.key: RadioField(f.label, choices=OTTAWA_CHOICES, default="", validate_choice=False)
+        f.key: RadioField(f.label, choices=_options(OTTAWA_CHOICES), default="",
+                          validate_choice=False)
         for f in OTTAWA_FINDINGS
     },
 )

@@ -17,7 +17,6 @@ from flask import (
 )
 
 from .auth import require_authorized
-from .config import setting
 from .extension import state
 from .forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
 from .forms.intake_form import IntakeForm, first_input_id, form_to_raw, widget_kind
