@@ -82,7 +82,8 @@ class AnkleIntake:
         if not url:
             url = sqlite_url(app.instance_path, app.config["ANKLE_INTAKE_SQLITE_FILENAME"])
             make_dirs = app.instance_path
-        app.extensions[EXTENSION_KEY] = State(extension=self, storage=Storage(url, make_dirs=make_dirs))
+        storage = Storage(url, make_dirs=make_dirs)
+        app.extensions[EXTENSION_KEY] = State(extension=self, storage=storage)
 
         from .views import create_blueprint
 

@@ -97,7 +97,8 @@ class AssessmentSchema(_Out):
     phase = _text()
     triage = fields.Nested(TriageSchema, required=True)
     stop_running = fields.Boolean(
-        required=True, metadata={"description": "True exactly when triage is stop or see_clinician."}
+        required=True,
+        metadata={"description": "True exactly when triage is stop or see_clinician."},
     )
     conditions = fields.List(fields.Nested(ConditionSchema), required=True)
     red_flags = fields.List(fields.Nested(ItemSchema), required=True)

@@ -106,4 +106,4 @@ def count(app: Flask) -> Callable[[], int]:
 @pytest.fixture
 def valid() -> dict[str, Any]:
     """A fresh copy of the smallest valid intake."""
-    return {key: (list(value) if isinstance(value, list) else value) for key, value in VALID.items()}
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in VALID.items()}

@@ -44,7 +44,7 @@ def test_one_extension_serves_two_apps(make_app, valid) -> None:
 
 def test_defaults_fill_in_without_overwriting(make_app) -> None:
     host = make_app(ANKLE_INTAKE_URL_PREFIX="/clinic/ankle", ANKLE_INTAKE_PAGE_SIZE="letter")
-    for name, default in DEFAULTS.items():
+    for name in DEFAULTS:
         assert f"ANKLE_INTAKE_{name}" in host.config
     assert host.config["ANKLE_INTAKE_MAX_BODY_BYTES"] == 64 * 1024
     assert host.config["ANKLE_INTAKE_PAGE_SIZE"] == "letter"
