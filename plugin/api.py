@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from .config import setting
 from .extension import state
 from .forms import InvalidAnswers, load_answers
-from .intake import submit
+from .intake import log_refused, submit
 
 #: Error key for problems with the body as a whole rather than one field.
 BODY = "_body"
@@ -90,6 +90,7 @@ def create_assessment() -> Response:
     try:
         answers = load_answers(raw)
     except InvalidAnswers as exc:
+        log_refused("API", exc.errors)
         return _json({"errors": exc.errors}, 422)
     record = submit(answers)
     response = _json(record, 201)

@@ -21,7 +21,7 @@ from .extension import state
 from .forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
 from .forms.intake_form import IntakeForm, first_input_id, form_to_raw, widget_kind
 from .forms.vocabulary import BY_KEY, GROUPS, AnswerField, fields_in
-from .intake import submit
+from .intake import log_refused, submit
 
 CSRF_MESSAGE = (
     "The form had expired or did not come from this page, so nothing was saved. "
@@ -118,6 +118,7 @@ def intake() -> Any:
                 answers = load_answers(form_to_raw(form))
             except InvalidAnswers as exc:
                 errors = exc.errors
+                log_refused("form", errors)
             else:
                 record = submit(answers)
                 return redirect(url_for(".result", assessment_id=record["id"]), code=303)

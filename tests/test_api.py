@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 import pytest
-
 from ankle_intake.output import RecordSchema
 
 URL = "/ankle/api/assessments"

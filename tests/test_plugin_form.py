@@ -6,10 +6,9 @@ import re
 import uuid
 
 import pytest
-from flask import Flask
-
 from ankle_intake.extension import state
 from ankle_intake.forms.vocabulary import FIELDS, GROUPS, OTTAWA_FINDINGS
+from flask import Flask
 
 GOOD_FORM = {
     "side": "left",
@@ -99,7 +98,8 @@ def test_a_mistake_reshows_the_form_with_entries_and_errors(client, count) -> No
         assert _tag(html, f"{key}-error")
     assert "Pain now: an answer is required." in html
     # the summary links to each field
-    summary = html[html.index("ai-error-summary"):html.index("</ul>", html.index("ai-error-summary"))]
+    start = html.index("ai-error-summary")
+    summary = html[start:html.index("</ul>", start)]
     for key in ("pain_now", "weekly_distance", "injury_date"):
         assert f'href="#{key}"' in summary
     assert html.index('href="#pain_now"') < html.index('<form')
