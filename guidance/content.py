@@ -217,7 +217,9 @@ def _one(schema: type[Schema], raw: Any, where: str) -> dict:
         return schema().load(raw)
     except ValidationError as exc:
         ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
-        raise ContentError(f"guidance/data/{where}: item {ident!r} is invalid: {exc.messages}")
+        raise ContentError(
+            f"guidance/data/{where}: item {ident!r} is invalid: {exc.messages}"
+        ) from None
 
 
 def _many(schema: type[Schema], raws: list, where: str) -> list[dict]:

@@ -113,12 +113,13 @@ def evaluate_with(content: Content, answers: Mapping[str, Any]) -> dict[str, Any
     earliest = None
     if healing and injury and healing["min_days"] is not None:
         earliest = dt.date.fromisoformat(injury) + dt.timedelta(days=healing["min_days"])
-        facts["before_earliest_return"] = dt.date.fromisoformat(answers["assessment_date"]) < earliest
+        assessed = dt.date.fromisoformat(answers["assessment_date"])
+        facts["before_earliest_return"] = assessed < earliest
 
     red_flags = [
-        {"id": f["id"], "name": f["name"], "text": f["text"], "blocks_exercise": f["blocks_exercise"]}
-        for f in content.red_flags
-        if f["when"](facts)
+        {key: flag[key] for key in ("id", "name", "text", "blocks_exercise")}
+        for flag in content.red_flags
+        if flag["when"](facts)
     ]
     triage = _triage(content, facts, red_flags)
     stop_running = triage["level"] in ("stop", "see_clinician")

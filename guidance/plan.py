@@ -7,6 +7,7 @@ everything here only picks and arranges items of the guidance content.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -70,29 +71,23 @@ def weekly_plan(
     if not weekly_distance:
         return []
     rule = content.weekly
+    fraction, slow, fast = rule["start_fraction"], rule["growth_low"], rule["growth_high"]
     sessions = {s["week"]: s["text"] for s in content.week_sessions}
     last_session = sessions[max(sessions)]
-    low = high = weekly_distance * rule["start_fraction"]
-    weeks: list[dict[str, Any]] = []
-    week = 1
-    while True:
-        weeks.append(
-            {
-                "week": week,
-                "distance": round(min(low, weekly_distance), 1),
-                "distance_max": round(min(high, weekly_distance), 1),
-                "unit": unit,
-                "sessions": sessions.get(week, last_session),
-                "starts": (earliest + dt.timedelta(weeks=week - 1)).isoformat()
-                if earliest
-                else None,
-            }
-        )
-        if low >= weekly_distance:
-            return weeks
-        low *= 1 + rule["growth_low"]
-        high *= 1 + rule["growth_high"]
-        week += 1
+    # Weeks until the slow growth reaches the full distance, whatever the distance.
+    count = math.ceil(math.log(1 / fraction) / math.log(1 + slow)) + 1
+    start = weekly_distance * fraction
+    return [
+        {
+            "week": week,
+            "distance": round(min(start * (1 + slow) ** (week - 1), weekly_distance), 1),
+            "distance_max": round(min(start * (1 + fast) ** (week - 1), weekly_distance), 1),
+            "unit": unit,
+            "sessions": sessions.get(week, last_session),
+            "starts": (earliest + dt.timedelta(weeks=week - 1)).isoformat() if earliest else None,
+        }
+        for week in range(1, count + 1)
+    ]
 
 
 def texts(items: Sequence[Mapping[str, Any]]) -> list[str]:

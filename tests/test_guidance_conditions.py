@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from casebook import days_ago, intake
-
 from ankle_intake import assess
+
+from casebook import days_ago, intake
 
 
 def ids(result: dict) -> list[str]:

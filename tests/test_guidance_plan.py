@@ -9,10 +9,11 @@ import datetime as dt
 import inspect
 
 import pytest
-from casebook import days_ago, intake
 
 from ankle_intake import assess
 from ankle_intake.guidance import engine, plan
+
+from casebook import days_ago, intake
 
 
 def test_rice_applies_in_the_first_72_hours_after_a_sudden_injury() -> None:

@@ -7,9 +7,10 @@ for the Ottawa rules and the diabetes red flag, the published source.
 from __future__ import annotations
 
 import pytest
-from casebook import days_ago, intake
 
 from ankle_intake import assess
+
+from casebook import days_ago, intake
 
 CLEAR_OTTAWA = {
     "tender_lateral_malleolus": False,

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from casebook import CASES_FILE, vignette_answers, vignette_cases
 
 from ankle_intake import InvalidAnswers, assess
+
+from casebook import CASES_FILE, vignette_answers, vignette_cases
 
 CASES = vignette_cases()
 pytestmark = pytest.mark.skipif(not CASES, reason=f"no shared vignettes at {CASES_FILE}")
