@@ -33,6 +33,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 KEEP_NULL = frozenset({"pain_running"})
 #: Longest list read before de-duplication; bounds the work a hostile body can cause.
 MAX_RAW_ITEMS = 50
+#: Dates outside this range are typing mistakes, and would overflow date arithmetic.
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 
 
 def _one_of(spec: AnswerField) -> str:
@@ -79,13 +81,16 @@ class _IsoDate(fields.Date):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value.isoformat()
+            value = value.isoformat()
         if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise self.make_error("invalid")
         try:
-            return dt.date.fromisoformat(value).isoformat()
+            parsed = dt.date.fromisoformat(value)
         except ValueError as exc:
             raise self.make_error("invalid") from exc
+        if not DATE_RANGE[0] <= parsed <= DATE_RANGE[1]:
+            raise self.make_error("invalid")
+        return parsed.isoformat()
 
 
 class _PlainText(fields.String):
@@ -96,6 +101,13 @@ class _PlainText(fields.String):
             raise self.make_error("invalid")
         cleaned = " ".join(_CONTROL.sub(" ", value).split())
         return cleaned or None
+
+
+class _MaxLength(validate.Length):
+    """Length that lets ``None`` through: blank text loads as "not recorded"."""
+
+    def __call__(self, value: Any) -> Any:
+        return value if value is None else super().__call__(value)
 
 
 class _ChoiceList(fields.List):
@@ -186,12 +198,15 @@ def build_field(spec: AnswerField) -> fields.Field:
         msg = f"{spec.label} must be true or false."
         return _StrictBoolean(error_messages=_messages(spec, msg), **common)
     if spec.kind == "date":
-        msg = f"{spec.label} must be a real date written as YYYY-MM-DD."
+        msg = (
+            f"{spec.label} must be a real date from {DATE_RANGE[0].year} to "
+            f"{DATE_RANGE[1].year}, written as YYYY-MM-DD."
+        )
         return _IsoDate(error_messages=_messages(spec, msg), **common)
     if spec.kind == "text":
         msg = f"{spec.label} must be text of at most {spec.max_length} characters."
         return _PlainText(
-            validate=validate.Length(max=spec.max_length, error=msg),
+            validate=_MaxLength(max=spec.max_length, error=msg),
             error_messages=_messages(spec, msg),
             **common,
         )

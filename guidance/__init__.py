@@ -1,6 +1,6 @@
 """The clinical core: guidance content as data and the pure ``assess()``.
 
-PLACEHOLDER: the real rules land in the next commits; the shape is final.
+No Flask here: the web plugin, the handout, FHIR and the CLI all call these.
 """
 
 from __future__ import annotations
@@ -8,37 +8,37 @@ from __future__ import annotations
 from typing import Any
 
 from ..forms import load_answers
+from .content import Content, load_content
+from .engine import evaluate_with, ottawa_result
+from .predicates import CONDITION_IDS, ContentError
 
-RULES_VERSION = "0.0.0-placeholder"
+CONTENT: Content = load_content()
+RULES_VERSION: str = CONTENT.version
 
 
 def evaluate(answers: dict[str, Any]) -> dict[str, Any]:
-    """The assessment of answers that :func:`load_answers` already validated."""
-    return {
-        "rules_version": RULES_VERSION,
-        "phase": "acute",
-        "triage": {"level": "stop", "label": "Stop running", "summary": "Do not run for now.",
-                   "reasons": ["Placeholder reason."]},
-        "stop_running": True,
-        "conditions": [{"id": "ankle_sprain", "name": "Ankle sprain", "confidence": "likely",
-                        "summary": "A stretched or torn ligament.", "reasons": ["Sudden onset."]}],
-        "red_flags": [],
-        "imaging": {"ottawa": "not_assessed", "advice": "Placeholder."},
-        "healing": {"min_days": 14, "max_days": 21, "note": "Placeholder."},
-        "return_to_run": {"earliest_date": None, "criteria": ["Walk without pain."],
-                          "run_walk": ["Jog 1 minute, walk 2 minutes."], "pain_rule": ["0-2 is okay."],
-                          "weeks": []},
-        "rice": None,
-        "exercises": [{"id": "ankle_alphabet", "name": "Ankle alphabet", "dose": "Once a day",
-                       "how": "Trace the alphabet.", "steps": ["Trace the alphabet."],
-                       "stop_if": "Sharp pain."}],
-        "advice": [],
-    }
+    """The assessment of answers that :func:`ankle_intake.forms.load_answers` validated."""
+    return evaluate_with(CONTENT, answers)
 
 
 def assess(answers: Any) -> dict[str, Any]:
-    """Validate raw answers and assess them; raises ``InvalidAnswers`` naming bad fields."""
-    return evaluate(load_answers(answers))
+    """Validate raw answers and assess them.
+
+    Raises :class:`ankle_intake.InvalidAnswers` naming each bad field. Without an
+    ``assessment_date`` the schema fills in today's date; with one, the result
+    depends on the answers alone.
+    """
+    return evaluate_with(CONTENT, load_answers(answers))
 
 
-__all__ = ["RULES_VERSION", "assess", "evaluate"]
+__all__ = [
+    "CONDITION_IDS",
+    "CONTENT",
+    "Content",
+    "ContentError",
+    "RULES_VERSION",
+    "assess",
+    "evaluate",
+    "load_content",
+    "ottawa_result",
+]

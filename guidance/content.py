@@ -1,0 +1,285 @@
+"""Loads the guidance content from ``data/*.json`` once and checks it.
+
+Every sentence the product shows lives in those files, each item with a
+stable id and its source: a section of the article (``{"article": "Heading >
+Sub-heading"}``) or, for what goes beyond it, a published citation
+(``{"citation": "..."}``). The checks run at import, so a broken item stops
+the application from starting with the item's id in the message; it never
+fails in the middle of a request.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from .predicates import CONDITION_IDS, ContentError, compile_predicate
+
+PHASES = ("acute", "rehab", "return")
+LEVELS = ("continue", "caution", "stop", "see_clinician")
+EXERCISE_TAGS = (*CONDITION_IDS, "general")
+
+
+def _id_field() -> fields.String:
+    return fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class SourceSchema(_Strict):
+    article = fields.String(validate=validate.Length(min=3))
+    citation = fields.String(validate=validate.Length(min=20))
+
+    @validates_schema
+    def _exactly_one(self, data: dict, **kwargs: Any) -> None:
+        if len(data) != 1:
+            raise ValidationError("give exactly one of 'article' or 'citation'")
+
+
+def _source(required: bool = True) -> fields.Nested:
+    return fields.Nested(SourceSchema, required=required)
+
+
+class _When(fields.Field):
+    """A ``when`` clause, compiled to a callable as it loads."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        try:
+            return compile_predicate(value)
+        except ContentError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class TextItemSchema(_Strict):
+    id = _id_field()
+    text = fields.String(required=True, validate=validate.Length(min=3))
+    source = _source()
+
+
+class _Serves:
+    """Which conditions (empty: any) and phases an item of advice serves."""
+
+    conditions = fields.List(fields.String(validate=validate.OneOf(CONDITION_IDS)),
+                             required=True)
+    phases = fields.List(fields.String(validate=validate.OneOf(PHASES)), required=True,
+                         validate=validate.Length(min=1))
+
+
+class ServedTextSchema(TextItemSchema, _Serves):
+    pass
+
+
+class SignSchema(_Strict):
+    when = _When(required=True)
+    weight = fields.Integer(required=True, validate=validate.Range(1, 5))
+    reason = fields.String(required=True)
+    source = _source(required=False)
+
+
+class HealingSchema(_Strict):
+    when = _When(required=True)
+    min_days = fields.Integer(required=True, allow_none=True, validate=validate.Range(0, 365))
+    max_days = fields.Integer(required=True, allow_none=True, validate=validate.Range(0, 365))
+    note = fields.String(required=True)
+
+
+class ConditionSchema(_Strict):
+    id = fields.String(required=True, validate=validate.OneOf(CONDITION_IDS))
+    name = fields.String(required=True)
+    summary = fields.String(required=True)
+    source = _source()
+    requires = _When(required=True)
+    likely_at = fields.Integer(required=True)
+    possible_at = fields.Integer(required=True)
+    signs = fields.List(fields.Nested(SignSchema), required=True, validate=validate.Length(min=1))
+    healing = fields.List(fields.Nested(HealingSchema), required=True,
+                          validate=validate.Length(min=1))
+
+
+class RedFlagSchema(_Strict, _Serves):
+    id = _id_field()
+    name = fields.String(required=True)
+    when = _When(required=True)
+    text = fields.String(required=True)
+    blocks_exercise = fields.Boolean(required=True)
+    source = _source()
+
+
+class LevelSchema(_Strict):
+    id = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    label = fields.String(required=True)
+    summary = fields.String(required=True)
+    source = _source()
+
+
+class TriageRuleSchema(_Strict):
+    id = _id_field()
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    when = _When(required=True)
+    reason = fields.String(required=True)
+    source = _source()
+
+
+class OttawaAdviceSchema(_Strict, _Serves):
+    id = _id_field()
+    result = fields.String(required=True, validate=validate.OneOf(("positive", "negative",
+                                                                   "not_assessed")))
+    advice = fields.String(required=True)
+    source = _source()
+
+
+class WeeklySchema(_Strict, _Serves):
+    id = _id_field()
+    start_fraction = fields.Float(required=True, validate=validate.Range(0.1, 1))
+    growth_low = fields.Float(required=True, validate=validate.Range(0.01, 0.5))
+    growth_high = fields.Float(required=True, validate=validate.Range(0.01, 0.5))
+    text = fields.String(required=True)
+    source = _source()
+
+
+class WeekSessionSchema(ServedTextSchema):
+    week = fields.Integer(required=True, validate=validate.Range(1, 52))
+
+
+class AdviceSchema(ServedTextSchema):
+    topic = fields.String(required=True)
+    risk_factors = fields.List(fields.String())
+
+
+class ExerciseSchema(_Strict):
+    id = _id_field()
+    name = fields.String(required=True)
+    dose = fields.String(required=True, validate=validate.Length(min=3))
+    steps = fields.List(fields.String(), required=True, validate=validate.Length(2, 3))
+    stop_if = fields.String(required=True, validate=validate.Regexp(r"^Stop if "))
+    conditions = fields.List(fields.String(validate=validate.OneOf(EXERCISE_TAGS)),
+                             required=True, validate=validate.Length(min=1))
+    phases = fields.List(fields.String(validate=validate.OneOf(PHASES)), required=True,
+                         validate=validate.Length(min=1))
+    priority = fields.Integer(required=True)
+    source = _source()
+    dose_source = _source()
+
+    @post_load
+    def _how(self, data: dict, **kwargs: Any) -> dict:
+        data["how"] = " ".join(data["steps"])
+        return data
+
+
+@dataclass(frozen=True)
+class Content:
+    """All guidance, validated; lists keep the order the data gives."""
+
+    version: str
+    conditions: dict[str, dict]
+    red_flags: list[dict]
+    levels: dict[str, dict]
+    triage_rules: list[dict]
+    red_flag_reason: dict
+    default_reason: dict
+    ottawa: dict[str, dict]
+    rice: list[dict]
+    rice_when: dict
+    criteria: list[dict]
+    run_walk: list[dict]
+    pain_rule: list[dict]
+    weekly: dict
+    week_sessions: list[dict]
+    advice: list[dict]
+    exercises: list[dict]
+
+    def items(self) -> list[dict]:
+        """Every item that carries an id and a source, for audits and tests."""
+        out: list[dict] = []
+        for cond in self.conditions.values():
+            out.append(cond)
+        out += self.red_flags + list(self.levels.values()) + self.triage_rules
+        out += [self.red_flag_reason, self.default_reason, self.rice_when, self.weekly]
+        out += list(self.ottawa.values()) + self.rice + self.criteria + self.run_walk
+        out += self.pain_rule + self.week_sessions + self.advice + self.exercises
+        return out
+
+
+def _read(name: str) -> dict:
+    text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _one(schema: type[Schema], raw: Any, where: str) -> dict:
+    try:
+        return schema().load(raw)
+    except ValidationError as exc:
+        ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
+        raise ContentError(
+            f"guidance/data/{where}: item {ident!r} is invalid: {exc.messages}"
+        ) from None
+
+
+def _many(schema: type[Schema], raws: list, where: str) -> list[dict]:
+    return [_one(schema, raw, where) for raw in raws]
+
+
+@cache
+def load_content() -> Content:
+    """The guidance content, read and checked once per process."""
+    meta = _read("meta.json")
+    triage = _read("triage.json")
+    rtr = _read("return_to_run.json")
+    rice = _read("rice.json")
+    content = Content(
+        version=meta["version"],
+        conditions={c["id"]: c for c in _many(ConditionSchema, _read("conditions.json")["items"],
+                                              "conditions.json")},
+        red_flags=_many(RedFlagSchema, _read("red_flags.json")["items"], "red_flags.json"),
+        levels={lv["id"]: lv for lv in _many(LevelSchema, triage["levels"], "triage.json")},
+        triage_rules=_many(TriageRuleSchema, triage["items"], "triage.json"),
+        red_flag_reason=_one(TextItemSchema, triage["red_flag_reason"], "triage.json"),
+        default_reason=_one(TextItemSchema, triage["default_reason"], "triage.json"),
+        ottawa={o["result"]: o for o in _many(OttawaAdviceSchema, _read("ottawa.json")["items"],
+                                              "ottawa.json")},
+        rice=_many(ServedTextSchema, rice["items"], "rice.json"),
+        rice_when=_one(ServedTextSchema, rice["when_text"], "rice.json"),
+        criteria=_many(ServedTextSchema, rtr["criteria"], "return_to_run.json"),
+        run_walk=_many(ServedTextSchema, rtr["run_walk"], "return_to_run.json"),
+        pain_rule=_many(ServedTextSchema, rtr["pain_rule"], "return_to_run.json"),
+        weekly=_one(WeeklySchema, rtr["weekly"], "return_to_run.json"),
+        week_sessions=_many(WeekSessionSchema, rtr["week_sessions"], "return_to_run.json"),
+        advice=_many(AdviceSchema, _read("advice.json")["items"], "advice.json"),
+        exercises=_many(ExerciseSchema, _read("exercises.json")["items"], "exercises.json"),
+    )
+    _check_whole(content)
+    return content
+
+
+def _check_whole(content: Content) -> None:
+    """Checks that span items: unique ids, every condition and level present."""
+    seen: set[str] = set()
+    for item in content.items():
+        if item["id"] in seen:
+            raise ContentError(f"guidance/data: id {item['id']!r} is used twice")
+        seen.add(item["id"])
+    missing = set(CONDITION_IDS) - set(content.conditions)
+    if missing:
+        raise ContentError(f"guidance/data/conditions.json: missing {sorted(missing)}")
+    if set(content.levels) != set(LEVELS):
+        raise ContentError(f"guidance/data/triage.json: levels must be exactly {LEVELS}")
+    if set(content.ottawa) != {"positive", "negative", "not_assessed"}:
+        raise ContentError("guidance/data/ottawa.json: needs advice for all three results")
+    if "{name}" not in content.red_flag_reason["text"]:
+        raise ContentError("guidance/data/triage.json: red_flag_reason needs {name}")

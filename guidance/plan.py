@@ -1,0 +1,94 @@
+"""What the runner does next: exercises, advice and the week-by-week return plan.
+
+Kept apart from the triage so the rules that decide (``engine``) stay short;
+everything here only picks and arranges items of the guidance content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .content import Content
+
+#: Most exercises handed out at once, by phase. Fewer in the first phase,
+#: because adherence falls as the list grows.
+MAX_EXERCISES = {"acute": 4, "rehab": 5, "return": 5}
+
+
+def pick_exercises(content: Content, condition_ids: Sequence[str], phase: str) -> list[dict]:
+    """Exercises for the conditions in rank order, then by priority, capped per phase."""
+    tags = list(condition_ids) or ["general"]
+    chosen: dict[str, dict] = {}
+    for tag in tags:
+        matching = [
+            ex for ex in content.exercises if tag in ex["conditions"] and phase in ex["phases"]
+        ]
+        for ex in sorted(matching, key=lambda e: e["priority"]):
+            chosen.setdefault(ex["id"], ex)
+    return [
+        {
+            "id": ex["id"],
+            "name": ex["name"],
+            "dose": ex["dose"],
+            "how": ex["how"],
+            "steps": list(ex["steps"]),
+            "stop_if": ex["stop_if"],
+        }
+        for ex in list(chosen.values())[: MAX_EXERCISES[phase]]
+    ]
+
+
+def pick_advice(
+    content: Content, condition_ids: Sequence[str], phase: str, risk_factors: Sequence[str]
+) -> list[dict]:
+    """Advice items for this phase: general ones, and those for the runner's conditions."""
+    out = []
+    for item in content.advice:
+        if phase not in item["phases"]:
+            continue
+        if item["conditions"] and not set(item["conditions"]) & set(condition_ids):
+            continue
+        if item.get("risk_factors") and not set(item["risk_factors"]) & set(risk_factors):
+            continue
+        out.append({"id": item["id"], "topic": item["topic"], "text": item["text"]})
+    return out
+
+
+def weekly_plan(
+    content: Content,
+    weekly_distance: float | None,
+    unit: str,
+    earliest: dt.date | None,
+) -> list[dict[str, Any]]:
+    """Weeks from half the usual distance back to all of it (the 50% rule, +10-15% a week).
+
+    ``distance`` grows by the low rate and ``distance_max`` by the high one; both
+    stop at the pre-injury distance, and the table ends the first week it is reached.
+    """
+    if not weekly_distance:
+        return []
+    rule = content.weekly
+    fraction, slow, fast = rule["start_fraction"], rule["growth_low"], rule["growth_high"]
+    sessions = {s["week"]: s["text"] for s in content.week_sessions}
+    last_session = sessions[max(sessions)]
+    # Weeks until the slow growth reaches the full distance, whatever the distance.
+    count = math.ceil(math.log(1 / fraction) / math.log(1 + slow)) + 1
+    start = weekly_distance * fraction
+    return [
+        {
+            "week": week,
+            "distance": round(min(start * (1 + slow) ** (week - 1), weekly_distance), 1),
+            "distance_max": round(min(start * (1 + fast) ** (week - 1), weekly_distance), 1),
+            "unit": unit,
+            "sessions": sessions.get(week, last_session),
+            "starts": (earliest + dt.timedelta(weeks=week - 1)).isoformat() if earliest else None,
+        }
+        for week in range(1, count + 1)
+    ]
+
+
+def texts(items: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [item["text"] for item in items]

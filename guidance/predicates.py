@@ -1,0 +1,113 @@
+"""The tiny rule language the guidance data uses in its ``when`` clauses.
+
+A predicate is JSON: ``{"fact": "onset", "eq": "sudden"}``, combined with
+``{"all": [...]}``, ``{"any": [...]}`` and ``{"not": {...}}``. Predicates are
+compiled once, when the content loads, and every fact name and choice value
+is checked against the vocabulary then, so a typo in the data fails at import
+with the item's id instead of silently never matching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..forms.vocabulary import BY_KEY
+
+Facts = Mapping[str, Any]
+Predicate = Callable[[Facts], bool]
+
+CONDITION_IDS = (
+    "ankle_sprain",
+    "achilles_tendinitis",
+    "stress_fracture",
+    "tarsal_tunnel_syndrome",
+    "muscle_soreness",
+)
+
+#: Facts computed from the answers, with the values a predicate may compare them to.
+DERIVED_FACTS: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "days_since_injury": ("integer", ()),
+    "swelling_level": ("integer", ()),
+    "ottawa_result": ("choice", ("positive", "negative", "not_assessed")),
+    "acute_window": ("boolean", ()),
+    "before_earliest_return": ("boolean", ()),
+    "conditions": ("choices", CONDITION_IDS),
+    "likely": ("choices", CONDITION_IDS),
+}
+
+_OPS = ("eq", "in", "has_any", "gte", "lte", "is_null", "present")
+
+
+class ContentError(ValueError):
+    """The guidance data is broken; the message names the item."""
+
+
+def _fact_kind(name: str) -> tuple[str, tuple[Any, ...]]:
+    if name in DERIVED_FACTS:
+        return DERIVED_FACTS[name]
+    if name in BY_KEY:
+        spec = BY_KEY[name]
+        return spec.kind, spec.values
+    raise ContentError(f"unknown fact {name!r}")
+
+
+def _check_value(name: str, kind: str, allowed: tuple[Any, ...], value: Any) -> None:
+    if kind in ("choice", "choices"):
+        if value not in allowed:
+            raise ContentError(f"{name} has no choice {value!r}")
+    elif kind in ("integer", "number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ContentError(f"{name} compares with a number, not {value!r}")
+    elif kind == "boolean" and not isinstance(value, bool):
+        raise ContentError(f"{name} compares with true or false, not {value!r}")
+
+
+def compile_predicate(spec: Any) -> Predicate:
+    """A fast callable for one ``when`` clause; raises :class:`ContentError` if it is wrong."""
+    if not isinstance(spec, Mapping):
+        raise ContentError(f"a predicate must be an object, not {spec!r}")
+    if "all" in spec or "any" in spec:
+        (combinator,) = spec.keys()
+        parts = [compile_predicate(p) for p in spec[combinator]]
+        if combinator == "all":
+            return lambda facts: all(p(facts) for p in parts)
+        return lambda facts: any(p(facts) for p in parts)
+    if "not" in spec:
+        inner = compile_predicate(spec["not"])
+        return lambda facts: not inner(facts)
+    name = spec.get("fact")
+    ops = [op for op in spec if op != "fact"]
+    if not isinstance(name, str) or len(ops) != 1 or ops[0] not in _OPS:
+        raise ContentError(f"a predicate needs 'fact' and one of {', '.join(_OPS)}: {dict(spec)}")
+    kind, allowed = _fact_kind(name)
+    op, value = ops[0], spec[ops[0]]
+    return _compile_op(name, kind, allowed, op, value)
+
+
+def _compile_op(name: str, kind: str, allowed: tuple[Any, ...], op: str, value: Any) -> Predicate:
+    if op in ("is_null", "present"):
+        if not isinstance(value, bool):
+            raise ContentError(f"{name}: {op} takes true or false")
+        if op == "is_null":
+            return lambda f: (name in f and f[name] is None) is value
+        return lambda f: (f.get(name) not in (None, [], {})) is value
+    if op in ("in", "has_any"):
+        if not isinstance(value, list) or not value:
+            raise ContentError(f"{name}: {op} takes a non-empty list")
+        for v in value:
+            _check_value(name, kind, allowed, v)
+        wanted = frozenset(value)
+        if op == "in":
+            return lambda f: f.get(name) in wanted
+        if kind != "choices":
+            raise ContentError(f"{name}: has_any needs a list fact")
+        return lambda f: not wanted.isdisjoint(f.get(name) or ())
+    _check_value(name, kind, allowed, value)
+    if op == "eq":
+        return lambda f: f.get(name) == value and f.get(name) is not None
+    if kind not in ("integer", "number"):
+        raise ContentError(f"{name}: {op} needs a number fact")
+    if op == "gte":
+        return lambda f: f.get(name) is not None and f[name] >= value
+    return lambda f: f.get(name) is not None and f[name] <= value

@@ -1,0 +1,49 @@
+"""Shared test helpers: the shared vignettes and a minimal valid intake."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+VIGNETTE_DATE = dt.date(2026, 3, 2)
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("ANKLE_INTAKE_SHARED", REPO.parent / "shared"))
+CASES_FILE = SHARED / "vignettes" / "cases.json"
+ARTICLE_FILE = SHARED / "source-article.txt"
+
+
+def vignette_cases() -> list[dict[str, Any]]:
+    """The shared worked cases, or none where ``../shared`` is not beside the checkout."""
+    if not CASES_FILE.exists():
+        return []
+    return json.loads(CASES_FILE.read_text(encoding="utf-8"))
+
+
+def vignette_answers(case: dict[str, Any]) -> dict[str, Any]:
+    """A case's answers in contract form: ``injury_days_ago`` becomes ``injury_date``."""
+    answers = dict(case["answers"])
+    days = answers.pop("injury_days_ago", None)
+    answers["assessment_date"] = VIGNETTE_DATE.isoformat()
+    if days is not None:
+        answers["injury_date"] = (VIGNETTE_DATE - dt.timedelta(days=days)).isoformat()
+    return answers
+
+
+def intake(**overrides: Any) -> dict[str, Any]:
+    """A minimal valid intake (a gradual, painless ache), changed by ``overrides``."""
+    answers: dict[str, Any] = {
+        "side": "left",
+        "onset": "gradual",
+        "pain_locations": ["outer_ankle"],
+        "pain_now": 0,
+        "assessment_date": VIGNETTE_DATE.isoformat(),
+    }
+    answers.update(overrides)
+    return {k: v for k, v in answers.items() if v is not ...}
+
+
+def days_ago(n: int) -> str:
+    return (VIGNETTE_DATE - dt.timedelta(days=n)).isoformat()
