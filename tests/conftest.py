@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+
 from ankle_intake import AnkleIntake
 from ankle_intake.extension import state
-from flask import Flask
 
 PG_ENV = "ANKLE_INTAKE_TEST_POSTGRES_URL"
 REQUIRE_PG_ENV = "ANKLE_INTAKE_REQUIRE_POSTGRES"

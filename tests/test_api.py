@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+
 from ankle_intake.output import RecordSchema
 
 URL = "/ankle/api/assessments"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+
 from ankle_intake import demo
 from ankle_intake.extension import state
 

@@ -8,11 +8,12 @@ import sys
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+from flask_wtf import CSRFProtect
+
 from ankle_intake import AnkleIntake
 from ankle_intake.config import DEFAULTS
 from ankle_intake.extension import state
-from flask import Flask
-from flask_wtf import CSRFProtect
 
 
 def test_state_lives_in_app_extensions(app: Flask) -> None:

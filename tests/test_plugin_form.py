@@ -6,9 +6,10 @@ import re
 import uuid
 
 import pytest
+from flask import Flask
+
 from ankle_intake.extension import state
 from ankle_intake.forms.vocabulary import FIELDS, GROUPS, OTTAWA_FINDINGS
-from flask import Flask
 
 GOOD_FORM = {
     "side": "left",

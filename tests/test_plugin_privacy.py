@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from ankle_intake.extension import state
 from flask import Flask
+
+from ankle_intake.extension import state
 
 NAME = "Zoë Testpatient"
 

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+
 from ankle_intake import intake as intake_module
 from ankle_intake.guidance import evaluate
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from flask import Flask
+
 from ankle_intake.extension import state
 from ankle_intake.signals import assessment_created
-from flask import Flask
 
 
 def test_signal_carries_the_committed_record(app: Flask, client, valid) -> None:

@@ -7,10 +7,11 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+
 from ankle_intake import intake as intake_module
 from ankle_intake.extension import state
 from ankle_intake.storage import Storage, parse_id
-from flask import Flask
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_a_failed_intake_stores_nothing_and_sends_nothing(
 
     monkeypatch.setattr(intake_module, "evaluate", unstorable)
     with assessment_created.connected_to(lambda sender, **kw: sent.append(kw), app):
-        with pytest.raises(sa.exc.StatementError):
+        with pytest.raises((TypeError, sa.exc.StatementError)):  # the driver decides which
             client.post("/ankle/api/assessments", json=valid)
     assert state(app).storage.count() == 0
     assert sent == []
