@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,7 +132,3 @@ def _exempt_api_from_host_csrf(app: Flask) -> None:
 
     app.before_request(exempt_before_csrf)
 
-
-def default_instance_db(app: Flask) -> str:
-    """Path of the default SQLite file (for messages and the CLI)."""
-    return os.path.join(app.instance_path, app.config["ANKLE_INTAKE_SQLITE_FILENAME"])
