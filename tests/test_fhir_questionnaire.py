@@ -187,3 +187,16 @@ def test_every_meaningful_null_has_its_own_item(items: dict) -> None:
         item, parent = items[link]
         assert item["type"] == "boolean" and parent == items[key][1]
         assert order.index(link) > order.index(key)
+
+
+def test_r4_item_invariants_the_models_do_not_check(items: dict) -> None:
+    """que-1, que-6 and que-10 of the R4 Questionnaire, which fhir.resources leaves alone."""
+    for link, (item, _) in items.items():
+        if item["type"] == "group":
+            assert item.get("item"), f"{link}: a group needs items (que-1)"
+        if item["type"] == "display":
+            assert "item" not in item, f"{link}: display items have no items (que-1)"
+            assert "required" not in item and "repeats" not in item, link  # que-6
+        if "maxLength" in item:
+            assert item["type"] in {"boolean", "decimal", "integer", "string", "text", "url",
+                                    "open-choice"}, link  # que-10
