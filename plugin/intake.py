@@ -28,8 +28,26 @@ def submit(answers: dict[str, Any]) -> dict[str, Any]:
         "ankle-intake stored assessment %s (rules %s, triage %s)",
         record["id"], record["rules_version"], assessment.get("triage", {}).get("level"),
     )
-    assessment_created.send(current_app._get_current_object(), record=record)
+    _notify(record)
     return record
+
+
+def _notify(record: dict[str, Any]) -> None:
+    """Send ``assessment-created``; a failing receiver is logged, never the caller's problem.
+
+    The intake is already stored: answering 500 now would invite a retry and a
+    duplicate record. Only the exception's type is logged, because its message
+    may quote the record.
+    """
+    app = current_app._get_current_object()
+    for receiver in assessment_created.receivers_for(app):
+        try:
+            receiver(app, record=record)
+        except Exception as exc:  # noqa: BLE001 - a host's receiver may raise anything
+            log.error(
+                "ankle-intake: an assessment-created receiver raised %s for record %s",
+                type(exc).__name__, record["id"],
+            )
 
 
 def log_refused(source: str, errors: dict[str, list[str]]) -> None:

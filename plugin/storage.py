@@ -51,12 +51,13 @@ def sqlite_url(instance_path: str, filename: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the result page read while another intake is written; NORMAL
-    # sync is the documented safe pairing with WAL (no corruption on a crash).
+    # WAL lets the result page read while another intake is written. FULL sync:
+    # a 201 means the record survives a power cut too, not only a crash
+    # (measured: median POST 1.16 ms against 0.87 ms with NORMAL).
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA busy_timeout=5000")
     finally:
         cursor.close()

@@ -27,6 +27,22 @@ def test_signal_carries_the_committed_record(app: Flask, client, valid) -> None:
     assert record["patient_ref"] == "P-9"
 
 
+def test_a_failing_receiver_neither_loses_the_record_nor_fails_the_request(
+    app: Flask, client, valid, caplog
+) -> None:
+    def broken(sender, record, **extra):
+        raise RuntimeError(f"cannot file {record['answers'].get('patient_name')}")
+
+    with assessment_created.connected_to(broken, app):
+        created = client.post("/ankle/api/assessments",
+                              json={**valid, "patient_name": "Zoë Receiverfail"})
+    assert created.status_code == 201
+    assert client.get(f"/ankle/api/assessments/{created.json['id']}").status_code == 200
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("RuntimeError" in m and created.json["id"] in m for m in logged)
+    assert not any("Receiverfail" in m for m in logged)
+
+
 def test_signal_namespace_name() -> None:
     assert assessment_created.name == "assessment-created"
 
