@@ -23,6 +23,12 @@ FHIR_URL = "/ankle/api/fhir/QuestionnaireResponse"
 
 
 @pytest.fixture
+def database_url(any_database_url: str | None) -> str | None:
+    """SQLite, and PostgreSQL when the suite is given one (as in .ci/run)."""
+    return any_database_url
+
+
+@pytest.fixture
 def qr(valid: dict) -> dict:
     return response_from_answers(load_answers({
         **valid, "assessment_date": "2026-03-02", "injury_date": "2026-03-01",
