@@ -76,4 +76,7 @@ def build_spec(url_prefix: str) -> dict[str, Any]:
         operations={"get": {"summary": "This document.",
                             "responses": {"200": {"description": "OpenAPI 3 document."}}}},
     )
+    from .fhir_openapi import add_fhir_paths
+
+    add_fhir_paths(spec, url_prefix)
     return spec.to_dict()

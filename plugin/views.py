@@ -52,8 +52,11 @@ def create_blueprint() -> Blueprint:
     bp.cli.command("init-db")(init_db)
 
     from .api import create_api_blueprint
+    from .fhir_views import register as register_fhir
 
-    bp.register_blueprint(create_api_blueprint())
+    api = create_api_blueprint()
+    register_fhir(bp, api)
+    bp.register_blueprint(api)
     return bp
 
 
