@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "CLINIC_NAME": "",
     # SQLite file name inside the instance folder when DATABASE_URL is None.
     "SQLITE_FILENAME": "ankle_intake.sqlite3",
+    # Who may show the plugin's pages in a frame: the CSP frame-ancestors sources.
+    # "'self'" = only pages of the same origin; add the intranet portal that embeds it.
+    "FRAME_ANCESTORS": "'self'",
 }
 
 PAGE_SIZES = ("A4", "letter")
@@ -68,6 +71,9 @@ def check(config: Mapping[str, Any]) -> None:
     limit = config[PREFIX + "MAX_BODY_BYTES"]
     if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
         raise ValueError(f"ANKLE_INTAKE_MAX_BODY_BYTES must be a positive integer (got {limit!r}).")
+    from .security import check_frame_ancestors
+
+    check_frame_ancestors(config[PREFIX + "FRAME_ANCESTORS"])
     prefix = config[PREFIX + "URL_PREFIX"]
     if not isinstance(prefix, str) or not prefix.startswith("/"):
         raise ValueError(f"ANKLE_INTAKE_URL_PREFIX must start with '/' (got {prefix!r}).")

@@ -52,6 +52,8 @@ class AnkleIntake:
         - ``ANKLE_INTAKE_MAX_BODY_BYTES`` (65536): largest JSON body the API reads.
         - ``ANKLE_INTAKE_CLINIC_NAME`` (``""``): printed on the handout.
         - ``ANKLE_INTAKE_SQLITE_FILENAME`` (``"ankle_intake.sqlite3"``): the default file.
+        - ``ANKLE_INTAKE_FRAME_ANCESTORS`` (``"'self'"``): CSP ``frame-ancestors`` sources,
+          the pages that may show the plugin in a frame (an intranet portal, say).
 
         Unknown ``ANKLE_INTAKE_*`` keys are logged as a warning naming them.
         """

@@ -22,6 +22,7 @@ from .forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
 from .forms.intake_form import IntakeForm, first_input_id, form_to_raw, widget_kind
 from .forms.vocabulary import BY_KEY, GROUPS, AnswerField, fields_in
 from .intake import log_refused, submit
+from .security import security_headers
 
 CSRF_MESSAGE = (
     "The form had expired or did not come from this page, so nothing was saved. "
@@ -47,6 +48,7 @@ def create_blueprint() -> Blueprint:
     )
     bp.before_request(require_authorized)
     bp.after_request(_no_store)
+    bp.after_request(security_headers)
     bp.add_url_rule("/intake", "intake", intake, methods=["GET", "POST"])
     bp.add_url_rule("/assessments/<assessment_id>", "result", result)
     bp.cli.command("init-db")(init_db)
@@ -63,7 +65,6 @@ def create_blueprint() -> Blueprint:
 def _no_store(response: Response) -> Response:
     # Every plugin response may carry patient data; no cache may keep it.
     response.headers["Cache-Control"] = "no-store"
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
 
 

@@ -1,0 +1,96 @@
+"""Security headers on the plugin's own responses (never on the host's pages).
+
+Registered as an ``after_request`` hook of the plugin's blueprint, so it runs
+for the plugin's pages, API, static files and their error responses, and for
+nothing else the host serves. The policy allows no inline script or style: the
+templates load ``ankle_intake.js`` and ``ankle_intake.css`` from the plugin's
+own static folder. A host whose layout (``ANKLE_INTAKE_BASE_TEMPLATE``) needs
+more can rewrite the header in its own ``app.after_request``, which Flask runs
+after the blueprint's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response
+
+from .config import setting
+
+#: The policy for the plugin's documents, before ``frame-ancestors`` is added.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+)
+
+_KEYWORDS = {"'self'", "'none'"}
+_SOURCE = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*:"  # a scheme: https:
+    r"|(?:[a-z][a-z0-9+.-]*://)?(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*"  # host
+    r"(?::(?:[0-9]{1,5}|\*))?(?:/[^\s;,']*)?)$",  # port and path
+    re.IGNORECASE,
+)
+
+
+def check_frame_ancestors(value: object) -> None:
+    """Refuse a ``frame-ancestors`` value that would break or widen the policy.
+
+    A ``;`` or a newline would let a setting inject other directives, so only
+    the CSP source grammar is accepted: ``'self'``, ``'none'`` (alone), schemes
+    and host sources such as ``https://intranet.example.org``.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(
+            "ANKLE_INTAKE_FRAME_ANCESTORS must be a non-empty string of CSP sources, "
+            f"such as \"'self'\" or \"'self' https://intranet.example.org\" (got {value!r})."
+        )
+    if any(char in value for char in ";,\r\n\t\f\v"):
+        raise ValueError(
+            "ANKLE_INTAKE_FRAME_ANCESTORS: sources are separated by single spaces; "
+            f"a ';', ',' or line break would change the policy (got {value!r})."
+        )
+    sources = value.split()
+    for source in sources:
+        if source.lower() not in _KEYWORDS and not _SOURCE.match(source):
+            raise ValueError(
+                f"ANKLE_INTAKE_FRAME_ANCESTORS: {source!r} is not a CSP source; use 'self', "
+                "'none', a scheme (https:) or a host (https://intranet.example.org)."
+            )
+    if "'none'" in (s.lower() for s in sources) and len(sources) > 1:
+        raise ValueError("ANKLE_INTAKE_FRAME_ANCESTORS: 'none' must stand alone.")
+
+
+def content_security_policy(frame_ancestors: str, mimetype: str | None) -> str:
+    """The policy for one response.
+
+    PDFs get only ``frame-ancestors``: a browser's built-in PDF viewer runs its
+    own script inside the document, which a ``default-src 'none'`` may block.
+    """
+    ancestors = "frame-ancestors " + " ".join(frame_ancestors.split())
+    if mimetype == "application/pdf":
+        return ancestors
+    return "; ".join((*CONTENT_SECURITY_POLICY, ancestors))
+
+
+def security_headers(response: Response) -> Response:
+    """``after_request`` of the plugin's blueprint: CSP, nosniff, no referrer."""
+    ancestors = setting("FRAME_ANCESTORS")
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        ancestors, response.mimetype
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    # X-Frame-Options for browsers without frame-ancestors; it can say only these two.
+    legacy = {"'self'": "SAMEORIGIN", "'none'": "DENY"}.get(ancestors.strip().lower())
+    if legacy:
+        response.headers["X-Frame-Options"] = legacy
+    else:
+        response.headers.pop("X-Frame-Options", None)
+    return response
