@@ -8,6 +8,7 @@ environment so the systemd unit, the container and the tests share this file:
 - ``ANKLE_WORKERS`` (default: 2 per core plus 1, at most 8), ``ANKLE_THREADS`` (default 1),
   ``ANKLE_TIMEOUT`` (default 30 s), ``ANKLE_MAX_REQUESTS`` (default 0 = never recycle).
 - ``ANKLE_ACCESS_LOG`` (default ``-`` = stdout, the journal): set it empty for none.
+- ``ANKLE_FORWARDED_ALLOW_IPS`` (default ``127.0.0.1,::1``): who may set X-Forwarded-Proto.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
 
-# Only the proxy on this server may say the request came over HTTPS.
-forwarded_allow_ips = "127.0.0.1,::1"
+# Only the proxy may say the request came over HTTPS (in compose: the network's gateway).
+forwarded_allow_ips = os.environ.get("ANKLE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # A header spelt with underscores (X_Remote_User) is dropped, never mapped onto
 # X-Remote-User: a browser must not be able to smuggle in the SSO header.
 header_map = "drop"
@@ -60,3 +61,19 @@ errorlog = "-"
 loglevel = os.environ.get("ANKLE_LOG_LEVEL", "info").lower()
 capture_output = False
 proc_name = "ankle-intake"
+
+
+def on_starting(server: object) -> None:
+    """Create the table once, in the master, before any worker starts.
+
+    Workers that each made it on first use would race (two CREATE TABLEs, one
+    500); and a database that cannot be reached stops the start here, loudly,
+    so systemd or compose restarts the service instead of serving 500s.
+    """
+    import sys
+
+    if _here not in sys.path:
+        sys.path.insert(0, _here)
+    from wsgi import prepare_database
+
+    prepare_database()

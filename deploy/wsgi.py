@@ -110,6 +110,20 @@ def plugin_settings(env: Mapping[str, str]) -> dict[str, Any]:
     return settings
 
 
+def prepare_database(env: Mapping[str, str] | None = None) -> str:
+    """Create the table if missing and close the connections; returns the URL, password hidden.
+
+    Called by gunicorn's master before it forks, so no connection is shared with a worker.
+    """
+    app = create_app(env)
+    storage = state(app).storage
+    storage.create_tables()
+    url = storage.engine.url.render_as_string(hide_password=True)
+    storage.dispose()
+    log.info("ankle-intake: database ready at %s", url)
+    return url
+
+
 def create_app(env: Mapping[str, str] | None = None) -> Flask:
     """The clinic's app: the plugin at ``ANKLE_INTAKE_URL_PREFIX`` and a ``/healthz`` check."""
     env = os.environ if env is None else env

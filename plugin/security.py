@@ -58,6 +58,12 @@ def check_frame_ancestors(value: object) -> None:
         )
     sources = value.split()
     for source in sources:
+        if source.lower() in ("self", "none"):
+            raise ValueError(
+                f"ANKLE_INTAKE_FRAME_ANCESTORS: write '{source}' with its single quotes "
+                "(unquoted it would name a host); in an environment file: "
+                "ANKLE_INTAKE_FRAME_ANCESTORS=\"'self'\"."
+            )
         if source.lower() not in _KEYWORDS and not _SOURCE.match(source):
             raise ValueError(
                 f"ANKLE_INTAKE_FRAME_ANCESTORS: {source!r} is not a CSP source; use 'self', "

@@ -172,6 +172,23 @@ def test_gunicorn_serves_the_form_with_the_shipped_config(tmp_path) -> None:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait(timeout=5)
     log = log_path.read_text(encoding="utf-8")
+    assert "database ready" in log  # made once by the master, before the workers
     assert '"GET /ankle/intake" 200' in log and '"POST /ankle/api/assessments" 201' in log
     assert PATIENT not in log and "trace=1" not in log and "tester" not in log
     assert server.returncode == 0, log
+
+
+def test_every_name_in_the_gunicorn_config_is_a_gunicorn_setting() -> None:
+    """gunicorn ignores unknown names in a config file; a typo would pass silently."""
+    import runpy
+
+    from gunicorn.config import Config
+
+    known = set(Config().settings)
+    names = {
+        name for name, value in runpy.run_path(str(DEPLOY / "gunicorn.conf.py")).items()
+        if not name.startswith("_") and not isinstance(value, ModuleType)
+        and name not in {"annotations"}
+    }
+    assert names and names <= known, names - known
+    assert {"bind", "workers", "timeout", "accesslog", "access_log_format", "on_starting"} <= names

@@ -114,7 +114,8 @@ def test_frame_ancestors_comes_from_the_setting(make_app) -> None:
 @pytest.mark.parametrize(
     "value",
     ["", "   ", 5, None, "'self'; script-src *", "'self'\nX-Evil: 1", "'none' 'self'",
-     "https://a.example, https://b.example", "'unsafe-inline'"],
+     "https://a.example, https://b.example", "'unsafe-inline'", "self",
+     "self https://intranet.example"],
 )
 def test_bad_frame_ancestors_fail_at_registration(make_app, value) -> None:
     host = make_app(register=False, ANKLE_INTAKE_FRAME_ANCESTORS=value)
