@@ -22,6 +22,7 @@ from .forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
 from .forms.intake_form import IntakeForm, first_input_id, form_to_raw, widget_kind
 from .forms.vocabulary import BY_KEY, GROUPS, AnswerField, fields_in
 from .intake import log_refused, submit
+from .reports.note import clinician_note
 from .security import security_headers
 
 CSRF_MESSAGE = (
@@ -153,6 +154,7 @@ def result(assessment_id: str) -> Any:
         triage_css=css,
         triage_heading=heading,
         label_of=_label_of,
+        note=clinician_note(record["answers"], assessment),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html
 from typing import Any
 
 import pytest
@@ -18,7 +19,8 @@ def _rich(answers: dict[str, Any], level: str) -> dict[str, Any]:
     assessment = copy.deepcopy(evaluate(answers))
     assessment["triage"]["level"] = level
     assessment["stop_running"] = level in ("stop", "see_clinician")
-    assessment["red_flags"] = [{"id": "night_pain", "text": "Pain at night " + HOSTILE}]
+    assessment["red_flags"] = [{"id": "night_pain", "name": "Night pain", "blocks_exercise": False,
+                                "text": "Pain at night " + HOSTILE}]
     assessment["conditions"] = [
         {"id": "ankle_sprain", "name": "Ankle sprain", "confidence": "likely",
          "summary": "A stretched ligament.", "reasons": ["Rolled the ankle."]},
@@ -34,7 +36,8 @@ def _rich(answers: dict[str, Any], level: str) -> dict[str, Any]:
         {"week": 2, "distance": 15.0, "distance_max": None, "unit": "km",
          "sessions": "3 easy runs", "starts": "2027-01-01"},
     ]
-    assessment["rice"] = {"steps": ["Rest the ankle.", "Ice for 15 minutes."]}
+    assessment["rice"] = {"when": "For the first 72 hours.",
+                          "steps": ["Rest the ankle.", "Ice for 15 minutes."]}
     assessment["exercises"] = [{"id": "calf_raises", "name": "Calf raises", "dose": "3 x 15 daily",
                                 "how": "Rise onto the toes.", "steps": ["Stand.", "Rise."],
                                 "stop_if": "Sharp pain."}]
@@ -89,3 +92,16 @@ def test_patient_data_and_guidance_text_are_escaped(show) -> None:
     assert HOSTILE not in html
     assert "Zoë &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Pain at night &lt;script&gt;" in html
+
+
+def test_the_clinicians_note_is_on_the_page_with_a_copy_button(client, valid) -> None:
+    created = client.post("/ankle/api/assessments",
+                          json={**valid, "patient_name": "Zoë <b>Notetest</b>"})
+    page = client.get(f"/ankle/assessments/{created.json['id']}").get_data(as_text=True)
+    note = client.get(f"/ankle/assessments/{created.json['id']}/note.txt").get_data(as_text=True)
+    assert f'href="/ankle/assessments/{created.json["id"]}/note.txt"' in page
+    assert 'data-ai-copy="ai-clinician-note" hidden' in page
+    assert 'id="ai-clinician-note"' in page and "ankle_intake.js" in page
+    first_line = note.splitlines()[0]
+    assert html.escape(first_line, quote=False) in page
+    assert "Zoë &lt;b&gt;Notetest&lt;/b&gt;" in page and "<b>Notetest" not in page

@@ -1,9 +1,22 @@
 /* Progressive enhancement only: the form works in full without this script.
    It moves focus to the error summary after a refused submission, and folds
    away the Ottawa findings while "gradual" onset is chosen and no finding is
-   recorded; the note stays visible and a button shows the findings again. */
+   recorded; the note stays visible and a button shows the findings again.
+   On the result page it shows a button that copies the clinician's note. */
 (function () {
   "use strict";
+  var copy = document.querySelector("[data-ai-copy]");
+  if (copy && navigator.clipboard) {
+    var status = document.querySelector("[data-ai-copy-status]");
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      var text = document.getElementById(copy.getAttribute("data-ai-copy")).textContent;
+      navigator.clipboard.writeText(text).then(
+        function () { status.textContent = "Note copied."; },
+        function () { status.textContent = "Copy failed: select the note and copy it by hand."; }
+      );
+    });
+  }
   var summary = document.getElementById("ai-error-summary");
   if (summary) { summary.focus(); }
   var box = document.querySelector("[data-ai-ottawa]");
