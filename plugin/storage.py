@@ -44,6 +44,9 @@ assessments = Table(
     Index("ix_ankle_intake_assessments_patient_ref", "patient_ref"),
 )
 
+#: Built once: ``insert().values(**row)`` per call costs a fresh statement and cache key.
+_INSERT = assessments.insert()
+
 
 def sqlite_url(instance_path: str, filename: str) -> str:
     """The default database: a file in the host's instance folder."""
@@ -124,7 +127,7 @@ class Storage:
             "assessment": assessment,
         }
         with self._ready().begin() as conn:
-            conn.execute(assessments.insert().values(**record))
+            conn.execute(_INSERT, record)  # one compiled statement, reused
         return _public(record)
 
     def get(self, record_id: str) -> dict[str, Any] | None:

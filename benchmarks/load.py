@@ -1,0 +1,568 @@
+"""Load and fault run under gunicorn with the shipped config, on 127.0.0.1 only.
+
+For each store (SQLite, then PostgreSQL when a URL is given), gunicorn runs
+``deploy/gunicorn.conf.py`` with 2 workers and the clinic's WSGI app
+(``deploy/wsgi.py``, its SSO hook fed the header) plus one bare Flask JSON
+endpoint on the same app, so both are measured in the same run:
+
+1. throughput: ``wrk`` POSTs to the bare endpoint, then to ``/api/assessments``,
+   for ``--duration`` seconds at ``--connections`` connections each; requests
+   per second, p50/p99 latency, and every non-201 or socket error counted;
+   handouts per second too, when ``POST /api/handout`` exists;
+2. faults: Python clients POST while one worker is killed with SIGKILL; then
+   every id answered 201 is read back (GET, answers compared) and every stored
+   row is read straight from the database (SQLite: ``PRAGMA integrity_check``);
+3. memory: RSS and PSS of each worker over 4,000 mixed requests.
+
+It stops by itself: every phase is bounded, an alarm ends the run after
+``--deadline`` seconds, and every server it started is stopped on the way out.
+The PostgreSQL database must be a scratch one: the run drops and recreates the
+table ``ankle_intake_assessments`` in it.
+
+    apt-get install wrk
+    .venv/bin/pip install -e '.[deploy]'
+    .venv/bin/python benchmarks/load.py [--pg-url postgresql+psycopg://...@127.0.0.1/db]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+HERE = Path(__file__).resolve().parent
+DEPLOY = HERE.parent / "deploy"
+HOST = "127.0.0.1"
+PREFIX = "/ankle"
+USER = {"X-Remote-User": "load-bench"}
+JSON_HEADERS = {**USER, "Content-Type": "application/json"}
+TARGET_MB = 120
+EXPECTED_STATUS = 201  # for the bare endpoint too, so one wrk script checks both
+
+
+def _cases() -> list[dict[str, Any]]:
+    spec = importlib.util.spec_from_file_location("ankle_bench_api", HERE / "api.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CASES
+
+
+# --------------------------------------------------------------------------- app
+def bench_app() -> Any:
+    """gunicorn's app for this run: the clinic's app plus ``POST /bare``.
+
+    ``/bare`` parses the same JSON body and answers a small JSON document,
+    outside the plugin: the floor that Flask and gunicorn set on this machine.
+    """
+    from flask import jsonify, request
+
+    spec = importlib.util.spec_from_file_location("ankle_deploy_wsgi", DEPLOY / "wsgi.py")
+    assert spec and spec.loader
+    wsgi = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(wsgi)
+    app = wsgi.create_app()
+
+    @app.post("/bare")
+    def bare() -> Any:
+        body = request.get_json()
+        return jsonify(ok=True, keys=len(body)), 201
+
+    return app
+
+
+# ------------------------------------------------------------------------ server
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """One gunicorn with the shipped config, in its own process group."""
+
+    def __init__(self, workdir: Path, database_url: str | None, workers: int = 2) -> None:
+        self.workdir = workdir
+        self.port = _free_port()
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **os.environ,
+            "SECRET_KEY": secrets.token_hex(32),
+            "ANKLE_INSTANCE_PATH": str(workdir / "instance"),
+            "ANKLE_BIND": f"{HOST}:{self.port}",
+            "ANKLE_WORKERS": str(workers),
+            "ANKLE_SSO_ALLOW_ANY_USER": "1",
+            "ANKLE_ACCESS_LOG": str(workdir / "access.log"),
+            "ANKLE_COOKIE_SECURE": "0",
+        }
+        if database_url:
+            self.env["ANKLE_INTAKE_DATABASE_URL"] = database_url
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Server:
+        log = open(self.workdir / "gunicorn.log", "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py"),
+             "--chdir", str(HERE), "load:bench_app()"],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("gunicorn exited:\n" + self.log_tail())
+            with contextlib.suppress(OSError):
+                if request("GET", self.port, "/healthz")[0] == 200 and len(self.workers()) >= 2:
+                    return self
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer /healthz within 30 s:\n" + self.log_tail())
+
+    def log_tail(self) -> str:
+        path = self.workdir / "gunicorn.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def workers(self) -> list[int]:
+        assert self.proc is not None
+        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        try:
+            return [int(p) for p in path.read_text().split()]
+        except OSError:
+            return []
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def running(workdir: Path, database_url: str | None) -> Iterator[Server]:
+    server = Server(workdir, database_url)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def request(method: str, port: int, path: str, body: bytes | None = None,
+            headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- wrk
+WRK_SCRIPT = """
+local bodies = {%(bodies)s}
+local headers = {%(headers)s}
+local counter = 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+function request()
+  counter = counter + 1
+  return wrk.format("POST", "%(path)s", headers, bodies[(counter %% #bodies) + 1])
+end
+function response(status, hdrs, body)
+  if status ~= %(expect)d then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local bad_total = 0
+  for _, t in ipairs(threads) do bad_total = bad_total + t:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%%d,"duration_us":%%d,"bad_status":%%d,"connect":%%d,"read":%%d,' ..
+    '"write":%%d,"status":%%d,"timeout":%%d,"p50_us":%%d,"p99_us":%%d,"max_us":%%d}\\n',
+    summary.requests, summary.duration, bad_total, e.connect, e.read, e.write, e.status,
+    e.timeout, latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+
+
+def _lua_string(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def wrk(port: int, path: str, bodies: list[bytes], seconds: int, connections: int,
+        workdir: Path) -> dict[str, Any]:
+    """One wrk run; its counts, rate and latency, errors of every kind summed."""
+    script = workdir / f"wrk-{path.strip('/').replace('/', '-')}.lua"
+    script.write_text(WRK_SCRIPT % {
+        "bodies": ", ".join(_lua_string(b.decode()) for b in bodies),
+        "headers": ", ".join(f'["{k}"] = "{v}"' for k, v in JSON_HEADERS.items()),
+        "path": path,
+        "expect": EXPECTED_STATUS,
+    }, encoding="utf-8")
+    done = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+         "-s", str(script), f"http://{HOST}:{port}{path}"],
+        capture_output=True, text=True, timeout=seconds + 60, check=True,
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRKJSON "))
+    result = json.loads(line[len("WRKJSON "):])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(result[k] for k in ("bad_status", "connect", "read", "write",
+                                               "timeout"))
+    return result
+
+
+# -------------------------------------------------------------------- the phases
+def throughput(server: Server, bodies: list[bytes], seconds: int, connections: int,
+               handout: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    targets = [("bare", "/bare"), ("assessments", f"{PREFIX}/api/assessments")]
+    if handout:
+        targets.append(("handout", f"{PREFIX}/api/handout"))
+    for name, path in targets:
+        wrk(server.port, path, bodies, 2, connections, server.workdir)  # warm-up
+        out[name] = wrk(server.port, path, bodies, seconds, connections, server.workdir)
+    return out
+
+
+def _clients(count: int, stop: threading.Event,
+             job: Callable[[int], None]) -> list[threading.Thread]:
+    def loop(k: int) -> None:
+        while not stop.is_set():
+            job(k)
+
+    threads = [threading.Thread(target=loop, args=(k,), daemon=True) for k in range(count)]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def fault(server: Server, bodies: list[bytes], database_url: str | None, seconds: float,
+          connections: int) -> dict[str, Any]:
+    """SIGKILL one worker mid-load; then check every acknowledged record and every row."""
+    acknowledged: dict[str, int] = {}
+    failures: Counter[str] = Counter()
+    lock = threading.Lock()
+    sequence = iter(range(10**9))
+
+    def post(_k: int) -> None:
+        with lock:
+            n = next(sequence)
+        index = n % len(bodies)
+        try:
+            status, data = request("POST", server.port, f"{PREFIX}/api/assessments",
+                                   bodies[index], JSON_HEADERS)
+        except (OSError, http.client.HTTPException) as exc:
+            with lock:
+                failures[type(exc).__name__] += 1
+            return
+        with lock:
+            if status == 201:
+                acknowledged[json.loads(data)["id"]] = index
+            else:
+                failures[f"HTTP {status}"] += 1
+
+    before = server.workers()
+    stop = threading.Event()
+    threads = _clients(connections, stop, post)
+    time.sleep(seconds / 3)
+    victim = before[0]
+    os.kill(victim, signal.SIGKILL)
+    killed_at = len(acknowledged)
+    time.sleep(seconds * 2 / 3)
+    stop.set()
+    for t in threads:
+        t.join(timeout=15)
+    replaced = sorted(set(server.workers()) - set(before))
+
+    # Every 201 the client received can be read back, with the answers it sent.
+    unreadable: list[str] = []
+    mismatched: list[str] = []
+    sent = [json.loads(b) for b in bodies]
+    items = list(acknowledged.items())
+
+    def check(k: int) -> None:
+        for record_id, index in items[k::4]:
+            status, data = request("GET", server.port,
+                                   f"{PREFIX}/api/assessments/{record_id}", headers=USER)
+            if status != 200:
+                unreadable.append(record_id)
+                continue
+            if not _holds(json.loads(data)["answers"], sent[index]):
+                mismatched.append(record_id)
+
+    readers = [threading.Thread(target=check, args=(k,)) for k in range(4)]
+    for t in readers:
+        t.start()
+    for t in readers:
+        t.join(timeout=120)
+    server.stop()
+    rows = _read_all_rows(server, database_url)
+    return {
+        "acknowledged_201": len(acknowledged),
+        "acknowledged_before_kill": killed_at,
+        "client_failures": dict(failures),
+        "killed_worker": victim,
+        "replacement_workers": replaced,
+        "unreadable": len(unreadable),
+        "answers_mismatched": len(mismatched),
+        **rows,
+        "committed_not_acknowledged": rows["rows"] - len(acknowledged),
+    }
+
+
+def _holds(stored: Any, sent: Any) -> bool:
+    """Whether the stored answers hold everything sent (the store adds defaults)."""
+    if isinstance(sent, dict):
+        return isinstance(stored, dict) and all(_holds(stored.get(k), v) for k, v in sent.items())
+    return stored == sent
+
+
+def _read_all_rows(server: Server, database_url: str | None) -> dict[str, Any]:
+    """Every stored row, read straight from the database after the server stopped."""
+    from ankle_intake.storage import Storage, sqlite_url
+
+    url = database_url or sqlite_url(server.env["ANKLE_INSTANCE_PATH"], "ankle_intake.sqlite3")
+    storage = Storage(url)
+    damaged = 0
+    integrity = "n/a"
+    try:
+        from sqlalchemy import select, text
+
+        from ankle_intake.storage import assessments
+
+        with storage.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(select(assessments.c.id))]
+            if storage.engine.dialect.name == "sqlite":
+                integrity = conn.execute(text("PRAGMA integrity_check")).scalar_one()
+        for record_id in ids:
+            record = storage.get(record_id)
+            ok = (
+                record is not None
+                and isinstance(record["answers"], dict) and record["answers"].get("side")
+                and isinstance(record["assessment"], dict)
+                and record["assessment"].get("triage", {}).get("level")
+            )
+            damaged += not ok
+    finally:
+        storage.dispose()
+    return {"rows": len(ids), "damaged_rows": damaged, "integrity_check": integrity}
+
+
+def _memory(pids: list[int]) -> dict[int, tuple[float, float]]:
+    """pid -> (RSS MB, PSS MB)."""
+    out = {}
+    for pid in pids:
+        values = {}
+        for name in (f"/proc/{pid}/status", f"/proc/{pid}/smaps_rollup"):
+            with contextlib.suppress(OSError), open(name) as f:
+                for line in f:
+                    key, _, rest = line.partition(":")
+                    if key in ("VmRSS", "Pss"):
+                        values[key] = int(rest.split()[0]) / 1024
+        out[pid] = (values.get("VmRSS", 0.0), values.get("Pss", 0.0))
+    return out
+
+
+def memory(server: Server, bodies: list[bytes], handout: bool,
+           checkpoints: tuple[int, ...] = (500, 1000, 2000, 3000, 4000)) -> dict[str, Any]:
+    """Worker memory over mixed requests: form, API write and read, result page, OpenAPI."""
+    status, data = request("POST", server.port, f"{PREFIX}/api/assessments", bodies[0],
+                           JSON_HEADERS)
+    assert status == 201, data[:200]
+    known = json.loads(data)["id"]
+    mix: list[tuple[str, str, bytes | None]] = [
+        ("POST", f"{PREFIX}/api/assessments", None),
+        ("GET", f"{PREFIX}/api/assessments/{known}", None),
+        ("GET", f"{PREFIX}/assessments/{known}", None),
+        ("GET", f"{PREFIX}/intake", None),
+        ("POST", f"{PREFIX}/api/assessments", None),
+        ("GET", f"{PREFIX}/api/openapi.json", None),
+    ]
+    if handout:
+        mix.append(("POST", f"{PREFIX}/api/handout", None))
+    done = 0
+    errors: Counter[str] = Counter()
+    lock = threading.Lock()
+    samples = {0: _memory(server.workers())}
+
+    def run(total: int) -> None:
+        counter = iter(range(total))
+
+        def one(_k: int) -> None:
+            nonlocal done
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                stop.set()
+                return
+            method, path, _ = mix[n % len(mix)]
+            body = bodies[n % len(bodies)] if method == "POST" else None
+            try:
+                status, _data = request(method, server.port, path, body,
+                                        JSON_HEADERS if body else USER)
+            except (OSError, http.client.HTTPException) as exc:
+                status = type(exc).__name__
+            with lock:
+                done += 1
+                if status not in (200, 201):
+                    errors[str(status)] += 1
+
+        stop = threading.Event()
+        for t in _clients(8, stop, one):
+            t.join(timeout=300)
+
+    previous = 0
+    for checkpoint in checkpoints:
+        run(checkpoint - previous)
+        previous = checkpoint
+        samples[checkpoint] = _memory(server.workers())
+    workers = server.workers()
+    last = samples[checkpoints[-1]]
+    mid = samples[checkpoints[len(checkpoints) // 2]]
+    return {
+        "requests": done,
+        "errors": dict(errors),
+        "samples": {n: {str(p): [round(r, 1), round(s, 1)] for p, (r, s) in m.items()}
+                    for n, m in samples.items()},
+        "max_rss_mb": max(r for r, _ in last.values()),
+        "growth_rss_mb_second_half": max(
+            last[p][0] - mid[p][0] for p in workers if p in mid and p in last
+        ) if workers else None,
+    }
+
+
+# ---------------------------------------------------------------------- the run
+def _reset_postgres(url: str) -> None:
+    from ankle_intake.storage import Storage
+
+    storage = Storage(url)
+    try:
+        storage.drop_tables()
+    finally:
+        storage.dispose()
+
+
+def handout_exists(server: Server, body: bytes) -> bool:
+    status, _ = request("POST", server.port, f"{PREFIX}/api/handout", body, JSON_HEADERS)
+    return status not in (404, 405)
+
+
+def run_store(name: str, database_url: str | None, args: argparse.Namespace,
+              root: Path, bodies: list[bytes]) -> dict[str, Any]:
+    result: dict[str, Any] = {"store": name}
+    for phase in ("throughput", "fault", "memory"):
+        if database_url:
+            _reset_postgres(database_url)
+        with running(root / f"{name}-{phase}", database_url) as server:
+            if phase == "throughput":
+                result["handout_available"] = handout_exists(server, bodies[0])
+                result["throughput"] = throughput(server, bodies, args.duration,
+                                                  args.connections, result["handout_available"])
+            elif phase == "fault":
+                result["fault"] = fault(server, bodies, database_url, args.fault_seconds,
+                                        args.connections)
+            else:
+                result["memory"] = memory(server, bodies, result["handout_available"])
+        print(f"  {name}: {phase} done", flush=True)
+    if database_url:
+        _reset_postgres(database_url)
+    return result
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    for r in results:
+        print(f"\n== {r['store']} (gunicorn, 2 sync workers, wrk -t2 -c16) ==")
+        t = r["throughput"]
+        for name in ("bare", "assessments", "handout"):
+            if name in t:
+                x = t[name]
+                print(f"  {name:12s} {x['rps']:8.1f} req/s  p50 {x['p50_us'] / 1000:6.1f} ms  "
+                      f"p99 {x['p99_us'] / 1000:6.1f} ms  errors {x['errors']} "
+                      f"({x['requests']} requests)")
+        ratio = t["assessments"]["rps"] / t["bare"]["rps"]
+        print(f"  assessments / bare = {ratio:.2f} (target >= 0.50)")
+        if not r["handout_available"]:
+            print("  handouts: POST /api/handout is not on this branch; not measured")
+        f = r["fault"]
+        print(f"  fault: worker {f['killed_worker']} SIGKILLed after "
+              f"{f['acknowledged_before_kill']} of {f['acknowledged_201']} acknowledged 201s; "
+              f"replaced by "
+              f"{f['replacement_workers']}; client failures {f['client_failures']}")
+        print(f"         unreadable {f['unreadable']}, answers mismatched "
+              f"{f['answers_mismatched']}, rows {f['rows']}, damaged {f['damaged_rows']}, "
+              f"committed but not acknowledged {f['committed_not_acknowledged']}, "
+              f"integrity_check {f['integrity_check']}")
+        m = r["memory"]
+        print(f"  memory after {m['requests']} mixed requests (errors {m['errors']}):")
+        for n, workers in m["samples"].items():
+            print(f"    after {n:5d}: " + ", ".join(
+                f"pid {p} RSS {v[0]:.1f} MB / PSS {v[1]:.1f} MB" for p, v in workers.items()))
+        print(f"  max RSS {m['max_rss_mb']:.1f} MB (target < {TARGET_MB}); growth over the "
+              f"second half {m['growth_rss_mb_second_half']:.1f} MB")
+
+
+def _alarm(_signum: int, _frame: Any) -> None:
+    raise TimeoutError("benchmarks/load.py: --deadline reached; stopping")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=30, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--fault-seconds", type=float, default=9.0)
+    parser.add_argument("--pg-url", default=os.environ.get("ANKLE_LOAD_POSTGRES_URL"),
+                        help="a scratch PostgreSQL database on 127.0.0.1 (its table is dropped)")
+    parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--deadline", type=int, default=900, help="stop everything after this")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        parser.error("wrk is missing: apt-get install wrk")
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    if "postgresql" in stores:
+        if not args.pg_url:
+            print("no --pg-url / ANKLE_LOAD_POSTGRES_URL: PostgreSQL skipped", file=sys.stderr)
+            stores.remove("postgresql")
+        elif urlsplit(args.pg_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+            parser.error("--pg-url must be on 127.0.0.1: this run loads only this machine")
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(args.deadline)
+    bodies = [json.dumps(c, ensure_ascii=False).encode() for c in _cases()]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="ankle-load-") as tmp:
+        for store in stores:
+            url = args.pg_url if store == "postgresql" else None
+            print(f"{store}: running (about {3 * args.duration + 60} s)", flush=True)
+            results.append(run_store(store, url, args, Path(tmp), bodies))
+    signal.alarm(0)
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
