@@ -1,0 +1,285 @@
+"""The intake in a real browser: Debian's Chromium driven by Playwright, checked by axe-core.
+
+The demo host runs in a thread (werkzeug ``make_server`` on 127.0.0.1, port 0)
+with its data in a tmp folder. The journey uses the keyboard alone: no click, no
+``fill``. Screenshots go to ``test-artifacts/`` (gitignored; override with
+``ANKLE_TEST_ARTIFACTS``), named by step, never by patient. Without Chromium
+the module is skipped, unless ``CI`` is set: then it fails, since ``.ci/run``
+installs Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+pytest.importorskip("playwright", reason="the test extra installs playwright")
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from ankle_intake.demo import create_app  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(os.environ.get("ANKLE_TEST_ARTIFACTS")
+                 or Path(__file__).resolve().parents[1] / "test-artifacts")
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright's launch arguments, pointed at Debian's Chromium."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but chromium is missing: .ci/run installs Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str | None:
+    """Replaces pytest-playwright's fallback, a method fixture that pytest 9 warns about."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The demo host app, its data in a tmp folder."""
+    instance = tmp_path_factory.mktemp("browser-instance")
+    before = os.environ.get("ANKLE_INTAKE_DEMO_INSTANCE")
+    os.environ["ANKLE_INTAKE_DEMO_INSTANCE"] = str(instance)
+    try:
+        app = create_app()
+    finally:
+        if before is None:
+            os.environ.pop("ANKLE_INTAKE_DEMO_INSTANCE")
+        else:
+            os.environ["ANKLE_INTAKE_DEMO_INSTANCE"] = before
+    return app
+
+
+@pytest.fixture(scope="module")
+def server(demo: Flask) -> Iterator[str]:
+    """The demo host on 127.0.0.1 in a thread; its base URL."""
+    app = demo
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+        from ankle_intake.extension import state
+
+        state(app).storage.dispose()
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+
+
+def _focused(page: Page) -> str:
+    return page.evaluate(
+        "() => { const e = document.activeElement;"
+        " return e ? (e.id || e.tagName.toLowerCase() + ':' + (e.textContent || '').trim()) : '' }"
+    )
+
+
+def tab_to(page: Page, selector: str, limit: int = 250) -> None:
+    """Press Tab until ``selector`` has the focus: it must be reachable by keyboard."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)",
+                         selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} not reached with Tab (focus on {_focused(page)!r})")
+
+
+def choose_radio(page: Page, group: str, value: str) -> None:
+    """Tab into a radio group and move to ``value`` with the arrow keys (or Space)."""
+    tab_to(page, f'input[name="{group}"]')
+    for _ in range(10):
+        if page.evaluate("() => document.activeElement.value") == value:
+            page.keyboard.press("Space")  # checks it if the arrows have not already
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{group}={value} not reached with the arrow keys")
+
+
+def choose_option(page: Page, selector: str, value: str) -> None:
+    """Tab to a select and move to ``value`` with the arrow keys."""
+    tab_to(page, selector)
+    for _ in range(20):
+        if page.evaluate("() => document.activeElement.value") == value:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{selector}={value} not reached with the arrow keys")
+
+
+def type_into(page: Page, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+def serious(page: Page) -> list[str]:
+    """axe-core violations of WCAG 2.1 A/AA rules with serious or critical impact."""
+    response = Axe().run(page, options=WCAG_AA).response
+    assert "violations" in response and response.get("testEngine", {}).get("name") == "axe-core"
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
+        for v in response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
+
+
+def test_keyboard_journey_with_one_mistake(page: Page, server: str) -> None:
+    page.goto(f"{server}/ankle/intake")
+    expect(page.locator("h1")).to_have_text("Ankle intake for a runner")
+    _shot(page, "form")
+    type_into(page, "#patient_name", "Test Runner")
+    choose_radio(page, "side", "right")
+    choose_radio(page, "onset", "sudden")
+    tab_to(page, "#pain_locations-0")
+    page.keyboard.press("Space")
+    choose_option(page, "#pain_now", "4")
+    choose_radio(page, "sprain_grade", "II")
+    choose_radio(page, "ottawa-tender_lateral_malleolus", "no")
+    choose_radio(page, "ottawa-unable_to_bear_weight", "no")
+    type_into(page, "#weekly_distance", "4O")  # the mistake: a letter O for a zero
+    page.keyboard.press("Enter")  # submits the form from the text field
+
+    page.wait_for_load_state()
+    expect(page).to_have_title(re.compile("^Error: "))
+    error = page.locator("#weekly_distance-error")
+    expect(error).to_be_visible()
+    expect(page.locator("#weekly_distance")).to_have_attribute("aria-invalid", "true")
+    assert "weekly_distance-error" in page.get_attribute("#weekly_distance", "aria-describedby")
+    summary = page.locator("#ai-error-summary")
+    expect(summary).to_be_focused()  # the script moves the focus to the summary
+    expect(summary.locator("li")).to_have_count(1)
+    # Everything else is kept.
+    expect(page.locator("#patient_name")).to_have_value("Test Runner")
+    expect(page.locator("#side-1")).to_be_checked()
+    expect(page.locator("#onset-0")).to_be_checked()
+    expect(page.locator("#pain_locations-0")).to_be_checked()
+    expect(page.locator("#pain_now")).to_have_value("4")
+    expect(page.locator("#sprain_grade-2")).to_be_checked()
+    expect(page.locator("#ottawa-tender_lateral_malleolus-2")).to_be_checked()
+    expect(page.locator("#ottawa-unable_to_bear_weight-2")).to_be_checked()
+    expect(page.locator("#weekly_distance")).to_have_value("4O")
+    _shot(page, "form-error")
+
+    # From the summary, its link leads to the field; correct it and submit.
+    page.keyboard.press("Tab")
+    expect(summary.locator("a")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#weekly_distance")).to_be_focused()
+    type_into(page, "#weekly_distance", "40")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(rf"/ankle/assessments/{UUID}$"))
+    expect(page.locator("h1")).to_have_text("Assessment")
+    expect(page.locator(".ai-meta")).to_contain_text("Test Runner")
+    expect(page.locator(".ai-triage")).to_be_visible()
+    expect(page.locator("#conditions-title")).to_be_visible()
+    expect(page.locator("table.ai-table")).to_contain_text("km")
+    _shot(page, "result")
+
+
+def test_ottawa_findings_follow_the_onset(page: Page, server: str) -> None:
+    page.goto(f"{server}/ankle/intake")
+    findings = page.locator("[data-ai-ottawa-findings]")
+    show = page.get_by_role("button", name="Record Ottawa findings anyway")
+    expect(findings).to_be_visible()  # no onset chosen yet
+    choose_radio(page, "onset", "gradual")
+    expect(findings).to_be_hidden()
+    expect(show).to_be_visible()
+    page.keyboard.press("ArrowUp")  # back to "sudden"
+    expect(page.locator("#onset-0")).to_be_checked()
+    expect(findings).to_be_visible()
+    expect(show).to_be_hidden()
+    page.keyboard.press("ArrowDown")  # "gradual" again
+    expect(findings).to_be_hidden()
+    tab_to(page, ".ai-ottawa__show")
+    page.keyboard.press("Enter")
+    expect(findings).to_be_visible()
+    expect(page.locator("#onset-1")).to_be_checked()
+
+
+def test_the_form_works_without_javascript(browser: Any, server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/ankle/intake")
+        expect(page.locator("[data-ai-ottawa-findings]")).to_be_visible()
+        expect(page.locator(".ai-ottawa__show")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def _stored_result(server: str) -> str:
+    body = json.dumps({
+        "side": "left", "onset": "sudden", "pain_locations": ["outer_ankle", "top_of_foot"],
+        "pain_now": 6, "pain_running": None, "injury_date": "2026-11-20",
+        "assessment_date": "2026-11-27", "sprain_grade": "II", "swelling": "moderate",
+        "weekly_distance": 35, "ottawa": {"tender_lateral_malleolus": True},
+        "nerve_symptoms": ["tingling"], "patient_name": "Axe Check",
+    }).encode()
+    req = urllib.request.Request(f"{server}/ankle/api/assessments", data=body,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as response:
+        assert response.status == 201
+        return json.loads(response.read())["id"]
+
+
+def test_axe_finds_no_serious_violation(page: Page, server: str) -> None:
+    page.goto(f"{server}/ankle/intake")
+    assert serious(page) == [], "form"
+    page.keyboard.press("Tab")
+    tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")  # nothing filled in: every required field in error
+    page.wait_for_load_state()
+    expect(page.locator("#ai-error-summary")).to_be_visible()
+    assert serious(page) == [], "form with errors"
+    page.goto(f"{server}/ankle/assessments/{_stored_result(server)}")
+    expect(page.locator(".ai-red-flags, .ai-triage").first).to_be_visible()
+    assert serious(page) == [], "result page"
+
+
+def test_axe_check_can_fail(page: Page, server: str) -> None:
+    """The same check on a page with a known serious fault reports it."""
+    page.goto(f"{server}/ankle/intake")
+    page.evaluate("() => document.querySelector('label[for=patient_name]').remove()")
+    assert any(v.startswith("label") for v in serious(page))
+
+
+def test_the_handout_downloads_from_the_result_page(page: Page, server: str, demo: Flask) -> None:
+    if not any(r.rule.endswith("/handout.pdf") for r in demo.url_map.iter_rules()):
+        pytest.skip("GET <prefix>/assessments/<id>/handout.pdf is not on this branch yet")
+    page.goto(f"{server}/ankle/assessments/{_stored_result(server)}")
+    link = page.locator('a[href$="handout.pdf"]')
+    expect(link).to_have_count(1)
+    tab_to(page, 'a[href$="handout.pdf"]')
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    download = info.value
+    assert "Axe" not in download.suggested_filename  # no patient name in file names
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
