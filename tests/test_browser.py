@@ -3,7 +3,8 @@
 The demo host runs in a thread (werkzeug ``make_server`` on 127.0.0.1, port 0)
 with its data in a tmp folder. The journey uses the keyboard alone: no click, no
 ``fill``. Screenshots go to ``test-artifacts/`` (gitignored; override with
-``ANKLE_TEST_ARTIFACTS``), named by step, never by patient. Without Chromium
+``ANKLE_TEST_ARTIFACTS``), named by step, never by patient. Chromium is
+``ANKLE_TEST_CHROMIUM``, else ``chromium`` on the PATH. Without Chromium
 the module is skipped, unless ``CI`` is set: then it fails, since ``.ci/run``
 installs Chromium.
 """
@@ -30,7 +31,8 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from ankle_intake.demo import create_app  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = (os.environ.get("ANKLE_TEST_CHROMIUM") or shutil.which("chromium")
+            or "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

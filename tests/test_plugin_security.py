@@ -180,3 +180,14 @@ def test_pages_have_no_inline_script_or_style(client, valid) -> None:
 def test_the_inline_finder_finds_inline_code() -> None:
     html = '<script>x()</script><style>p{}</style><p style="x" onclick="y">a</p>'
     assert len(_inline(html).found) == 4
+
+
+@pytest.mark.parametrize(("secure", "samesite"), [(True, "Strict"), (False, "Lax")])
+def test_session_and_csrf_cookies_are_as_the_host_sets_them(make_app, secure, samesite) -> None:
+    host = make_app(csrf=True, SESSION_COOKIE_SECURE=secure, SESSION_COOKIE_SAMESITE=samesite,
+                    SESSION_COOKIE_NAME="clinic_session")
+    response = host.test_client().get("/ankle/intake")
+    cookie = response.headers["Set-Cookie"]  # the CSRF token lives in the host's session
+    assert cookie.startswith("clinic_session=")
+    assert ("; Secure" in cookie) is secure
+    assert f"SameSite={samesite}" in cookie and "HttpOnly" in cookie
