@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from .forms import InvalidAnswers, load_answers
 from .guidance import assess
+from .reports import render_handout
 
-__all__ = ["InvalidAnswers", "assess", "load_answers"]
+__all__ = ["InvalidAnswers", "assess", "load_answers", "render_handout"]

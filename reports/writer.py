@@ -1,0 +1,153 @@
+"""Turns guidance sentences into flowables: escaped, styled, terms explained once.
+
+Every string that reaches a ``Paragraph`` passes through :meth:`Writer.para`,
+which escapes it first: ``Paragraph`` parses markup, and a patient called
+``<b>&amp;</b>`` must print as typed. The only markup is what this module adds.
+The writer also remembers which medical terms the reader has already met, so a
+term is explained right after the first paragraph that uses it, and only there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
+
+from ..guidance.handout_content import HandoutContent
+from .styles import Styles
+
+BULLET = "\u2022"
+TICK_BOX = "\u2610"
+
+
+class Writer:
+    """Builds the handout's flowables in reading order; one instance per handout."""
+
+    def __init__(self, styles: Styles, content: HandoutContent, width: float) -> None:
+        self.styles = styles
+        self.content = content
+        self.width = width
+        self.explained: set[str] = set()
+        self.months = content.label("months").split()
+
+    # -- text ---------------------------------------------------------------
+
+    def text(self, item_id: str, **values: object) -> str:
+        return self.content.text(item_id, **values)
+
+    def label(self, name: str, **values: object) -> str:
+        return self.content.label(name, **values)
+
+    def date(self, value: str | dt.date) -> str:
+        day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return f"{day.day} {self.months[day.month - 1]} {day.year}"
+
+    # -- paragraphs ---------------------------------------------------------
+
+    def para(
+        self,
+        text: str,
+        style: str = "body",
+        *,
+        key: str | None = None,
+        bullet: str | None = None,
+        label: str | None = None,
+        explain: bool = True,
+    ) -> list[Flowable]:
+        """A paragraph of plain ``text``, then explanations of terms it is first to use.
+
+        ``label`` is printed in bold before the text; ``key`` is the id of the
+        guidance item the text comes from, so a term that item itself defines
+        is not explained twice.
+        """
+        markup = escape(text)
+        if label:
+            markup = f"<b>{escape(label)}</b> {markup}"
+        flows: list[Flowable] = [
+            Paragraph(markup, self.styles[style], bulletText=bullet)
+        ]
+        if explain:
+            flows += self.explanations(text, key)
+        return flows
+
+    def lead_bullet(self, text: str, *, key: str | None = None) -> list[Flowable]:
+        """A bullet whose short lead-in before a colon ("Ice: ...") is set in bold."""
+        head, sep, rest = text.partition(": ")
+        if sep and len(head.split()) <= 2:
+            return self.para(rest, "bullet", key=key, bullet=BULLET, label=head + ":")
+        return self.para(text, "bullet", key=key, bullet=BULLET)
+
+    def bullets(self, texts: Iterable[str], *, mark: str = BULLET) -> list[Flowable]:
+        return [f for text in texts for f in self.para(text, "bullet", bullet=mark)]
+
+    def explanations(self, text: str, key: str | None) -> list[Flowable]:
+        out: list[Flowable] = []
+        for term in self.content.terms:
+            if term.id in self.explained or not term.pattern.search(text):
+                continue
+            self.explained.add(term.id)
+            if key is not None and key in term.defined_by:
+                continue
+            out += self.para(term.text, "explain", key=term.id,
+                             label=self.label("word_help"))
+        return out
+
+    # -- blocks -------------------------------------------------------------
+
+    def box(self, flows: Sequence[Flowable], *, border: float = 1.5) -> Table:
+        """A ruled box around ``flows``; the rule, not a colour, sets it apart."""
+        body = self.styles.sizes["body"]
+        table = Table([[list(flows)]], colWidths=[self.width])
+        table.setStyle(TableStyle([
+            ("BOX", (0, 0), (-1, -1), border, colors.black),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0.8 * body),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0.8 * body),
+            ("TOPPADDING", (0, 0), (-1, -1), 0.6 * body),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0.4 * body),
+        ]))
+        table.hAlign = "LEFT"
+        table.spaceAfter = 0.8 * body
+        return table
+
+    def section(
+        self, head: Sequence[Flowable], body: Sequence[Flowable], keep: int = 2
+    ) -> list[Flowable]:
+        """A heading kept on the page with the first ``keep`` flowables of its body.
+
+        Keeping a whole section together leaves half-empty pages; keeping
+        nothing orphans headings at the foot of a page.
+        """
+        return [KeepTogether([*head, *body[:keep]]), *body[keep:]]
+
+    def cell(self, text: str, *, bold: bool = False) -> Paragraph:
+        return Paragraph(escape(text), self.styles["cell_bold" if bold else "cell"])
+
+    def grid(
+        self,
+        header: Sequence[str] | None,
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        *,
+        bold_first_column: bool = False,
+    ) -> Table:
+        """A ruled table whose header row (if any) repeats when it breaks across pages."""
+        data = [[self.cell(h, bold=True) for h in header]] if header else []
+        data += [[self.cell(value, bold=bold_first_column and i == 0)
+                  for i, value in enumerate(row)] for row in rows]
+        table = Table(data, colWidths=list(widths), repeatRows=1 if header else 0)
+        pad = 0.3 * self.styles.sizes["table"]
+        rules = [] if not header else [("LINEBELOW", (0, 0), (-1, 0), 1.6, colors.black)]
+        table.setStyle(TableStyle(rules + [
+            ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), pad),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.5),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad * 1.5),
+        ]))
+        table.hAlign = "LEFT"
+        table.spaceAfter = 0.8 * self.styles.sizes["body"]
+        return table
