@@ -150,7 +150,8 @@ def render_handout(
         buffer, pagesize=size, invariant=1, leftMargin=MARGIN, rightMargin=MARGIN,
         topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN + footer.height(),
         title=HANDOUT.label("pdf_title"), author=clinic or "", creator="ankle-intake",
-        subject="", keywords="", lang="en",
+        subject="", keywords="", lang="en", initialFontName=styles.regular,
+        initialFontSize=styles.sizes["body"],
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)

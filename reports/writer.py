@@ -102,6 +102,7 @@ class Writer:
         body = self.styles.sizes["body"]
         table = Table([[list(flows)]], colWidths=[self.width])
         table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), self.styles.regular),
             ("BOX", (0, 0), (-1, -1), border, colors.black),
             ("LEFTPADDING", (0, 0), (-1, -1), 0.8 * body),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0.8 * body),
@@ -141,6 +142,7 @@ class Writer:
         pad = 0.3 * self.styles.sizes["table"]
         rules = [] if not header else [("LINEBELOW", (0, 0), (-1, 0), 1.6, colors.black)]
         table.setStyle(TableStyle(rules + [
+            ("FONTNAME", (0, 0), (-1, -1), self.styles.regular),  # for the empty tick cells
             ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), pad),
