@@ -169,7 +169,7 @@ def _weeks_table(w: Writer, answers: Answers, weeks: list[dict]) -> Flowable:
         rows.append(row + [distance, week["sessions"]])
     size = w.styles.sizes["table"]
     fixed = [4.2 * size] + ([9.5 * size] if dated else []) + [10.5 * size]
-    return w.grid(header, rows, fixed + [w.width - sum(fixed)])
+    return w.grid(header, rows, fixed + [w.width - sum(fixed)], wrap=[len(header) - 1])
 
 
 def prevention(w: Writer) -> list[Flowable]:
@@ -196,7 +196,7 @@ def exercise_log(w: Writer, answers: Answers, assessment: Assessment) -> list[Fl
     fixed = [3.2 * size, 9.5 * size]
     pain = 5.5 * size
     tick = (w.width - sum(fixed) - pain) / count
-    table = w.grid(header, rows, fixed + [tick] * count + [pain])
+    table = w.grid(header, rows, fixed + [tick] * count + [pain], wrap=())
     block = w.para(w.text("heading_log"), "h1") + w.para(w.text("log_intro"))
     return [KeepTogether([*block, table])]
 
