@@ -32,7 +32,7 @@ def _details(w: Writer, answers: Answers, names: tuple[str, ...]) -> Flowable:
         "pain_now": str(answers["pain_now"]),
     }
     rows = [(w.label(n), values[n]) for n in names if values[n]]
-    return w.grid(None, rows, [0.3 * w.width, 0.7 * w.width], bold_first_column=True)
+    return w.grid(None, rows, [0.36 * w.width, 0.64 * w.width], bold_first_column=True)
 
 
 def header(w: Writer, answers: Answers, clinic_name: str | None) -> list[Flowable]:
@@ -75,7 +75,8 @@ def conditions(w: Writer, answers: Answers, assessment: Assessment) -> list[Flow
         block += w.para(cond["healing"]["note"], key=cond["id"])
         flows.append(KeepTogether(block))
     earliest = assessment["return_to_run"]["earliest_date"]
-    if earliest and earliest > answers["assessment_date"]:
+    # Under a red flag that stops exercise, a date to run again would mislead.
+    if earliest and earliest > answers["assessment_date"] and not assessment["exercises_on_hold"]:
         flows += w.para(w.text("earliest_return", date=w.date(earliest)), "box")
     return flows
 
@@ -128,16 +129,16 @@ def return_to_run(w: Writer, answers: Answers, assessment: Assessment) -> list[F
     block = w.para(w.text("heading_return"), "h1") + w.para(w.text(lead))
     block += w.bullets(plan["criteria"], mark=TICK_BOX)
     flows: list[Flowable] = [KeepTogether(block)]
-    if not assessment["exercises_on_hold"]:
+    if not assessment["exercises_on_hold"]:  # running is not near yet: the checklist is enough
         flows += w.section(w.para(w.text("heading_run_walk"), "h2"), w.bullets(plan["run_walk"]))
         if plan["weeks"]:
             flows.append(KeepTogether(
                 w.para(w.text("heading_weeks"), "h2") + w.para(plan["weekly_rule"])
                 + [_weeks_table(w, answers, plan["weeks"])]
             ))
-    block = w.para(w.text("heading_pain_rule"), "h2") + w.para(w.text("pain_rule_intro"))
-    block += w.bullets(plan["pain_rule"])
-    flows.append(KeepTogether(block))
+        block = w.para(w.text("heading_pain_rule"), "h2") + w.para(w.text("pain_rule_intro"))
+        block += w.bullets(plan["pain_rule"])
+        flows.append(KeepTogether(block))
     return flows
 
 

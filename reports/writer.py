@@ -117,12 +117,15 @@ class Writer:
     def section(
         self, head: Sequence[Flowable], body: Sequence[Flowable], keep: int = 2
     ) -> list[Flowable]:
-        """A heading kept on the page with the first ``keep`` flowables of its body.
+        """A heading kept with the first ``keep`` flowables of its body, the last two kept too.
 
         Keeping a whole section together leaves half-empty pages; keeping
-        nothing orphans headings at the foot of a page.
+        nothing orphans a heading at the foot of a page or strands one line
+        at the top of the next.
         """
-        return [KeepTogether([*head, *body[:keep]]), *body[keep:]]
+        if len(body) <= keep + 2:
+            return [KeepTogether([*head, *body])]
+        return [KeepTogether([*head, *body[:keep]]), *body[keep:-2], KeepTogether(body[-2:])]
 
     def cell(self, text: str, *, bold: bool = False) -> Paragraph:
         return Paragraph(escape(text), self.styles["cell_bold" if bold else "cell"])

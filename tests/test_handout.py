@@ -89,6 +89,8 @@ def test_a_blocking_red_flag_replaces_exercises_with_a_referral_sheet(
     assert heading("heading_exercises") not in text
     assert heading("heading_log") not in text
     assert heading("heading_run_walk") not in text
+    assert heading("heading_pain_rule") not in text
+    assert "Earliest day to try a run" not in text
     assert heading("heading_on_hold") in text
     assert heading("heading_found_today") in text
     assert heading("referral_title") in pages[-1]
