@@ -35,6 +35,8 @@ KEEP_NULL = frozenset({"pain_running"})
 MAX_RAW_ITEMS = 50
 #: Dates outside this range are typing mistakes, and would overflow date arithmetic.
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+#: The same range for OpenAPI readers (years 1900 to 2100).
+DATE_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
 
 
 def _one_of(spec: AnswerField) -> str:
@@ -198,6 +200,7 @@ def build_field(spec: AnswerField) -> fields.Field:
         msg = f"{spec.label} must be true or false."
         return _StrictBoolean(error_messages=_messages(spec, msg), **common)
     if spec.kind == "date":
+        common["metadata"]["pattern"] = DATE_PATTERN
         msg = (
             f"{spec.label} must be a real date from {DATE_RANGE[0].year} to "
             f"{DATE_RANGE[1].year}, written as YYYY-MM-DD."

@@ -72,6 +72,19 @@ class TextItemSchema(_Strict):
     source = _source()
 
 
+class _Serves:
+    """Which conditions (empty: any) and phases an item of advice serves."""
+
+    conditions = fields.List(fields.String(validate=validate.OneOf(CONDITION_IDS)),
+                             required=True)
+    phases = fields.List(fields.String(validate=validate.OneOf(PHASES)), required=True,
+                         validate=validate.Length(min=1))
+
+
+class ServedTextSchema(TextItemSchema, _Serves):
+    pass
+
+
 class SignSchema(_Strict):
     when = _When(required=True)
     weight = fields.Integer(required=True, validate=validate.Range(1, 5))
@@ -99,7 +112,7 @@ class ConditionSchema(_Strict):
                           validate=validate.Length(min=1))
 
 
-class RedFlagSchema(_Strict):
+class RedFlagSchema(_Strict, _Serves):
     id = _id_field()
     name = fields.String(required=True)
     when = _When(required=True)
@@ -123,7 +136,7 @@ class TriageRuleSchema(_Strict):
     source = _source()
 
 
-class OttawaAdviceSchema(_Strict):
+class OttawaAdviceSchema(_Strict, _Serves):
     id = _id_field()
     result = fields.String(required=True, validate=validate.OneOf(("positive", "negative",
                                                                    "not_assessed")))
@@ -131,7 +144,7 @@ class OttawaAdviceSchema(_Strict):
     source = _source()
 
 
-class WeeklySchema(_Strict):
+class WeeklySchema(_Strict, _Serves):
     id = _id_field()
     start_fraction = fields.Float(required=True, validate=validate.Range(0.1, 1))
     growth_low = fields.Float(required=True, validate=validate.Range(0.01, 0.5))
@@ -140,16 +153,12 @@ class WeeklySchema(_Strict):
     source = _source()
 
 
-class WeekSessionSchema(TextItemSchema):
+class WeekSessionSchema(ServedTextSchema):
     week = fields.Integer(required=True, validate=validate.Range(1, 52))
 
 
-class AdviceSchema(TextItemSchema):
+class AdviceSchema(ServedTextSchema):
     topic = fields.String(required=True)
-    conditions = fields.List(fields.String(validate=validate.OneOf(CONDITION_IDS)),
-                             required=True)
-    phases = fields.List(fields.String(validate=validate.OneOf(PHASES)), required=True,
-                         validate=validate.Length(min=1))
     risk_factors = fields.List(fields.String())
 
 
@@ -244,11 +253,11 @@ def load_content() -> Content:
         default_reason=_one(TextItemSchema, triage["default_reason"], "triage.json"),
         ottawa={o["result"]: o for o in _many(OttawaAdviceSchema, _read("ottawa.json")["items"],
                                               "ottawa.json")},
-        rice=_many(TextItemSchema, rice["items"], "rice.json"),
-        rice_when=_one(TextItemSchema, rice["when_text"], "rice.json"),
-        criteria=_many(TextItemSchema, rtr["criteria"], "return_to_run.json"),
-        run_walk=_many(TextItemSchema, rtr["run_walk"], "return_to_run.json"),
-        pain_rule=_many(TextItemSchema, rtr["pain_rule"], "return_to_run.json"),
+        rice=_many(ServedTextSchema, rice["items"], "rice.json"),
+        rice_when=_one(ServedTextSchema, rice["when_text"], "rice.json"),
+        criteria=_many(ServedTextSchema, rtr["criteria"], "return_to_run.json"),
+        run_walk=_many(ServedTextSchema, rtr["run_walk"], "return_to_run.json"),
+        pain_rule=_many(ServedTextSchema, rtr["pain_rule"], "return_to_run.json"),
         weekly=_one(WeeklySchema, rtr["weekly"], "return_to_run.json"),
         week_sessions=_many(WeekSessionSchema, rtr["week_sessions"], "return_to_run.json"),
         advice=_many(AdviceSchema, _read("advice.json")["items"], "advice.json"),

@@ -30,6 +30,9 @@ def test_every_item_has_an_id_and_a_source() -> None:
     assert len(items) > 80
     for item in items:
         assert item["id"]
+        if item not in CONTENT.triage_rules and item not in CONTENT.levels.values():
+            assert "phases" in item or item["id"] in CONTENT.conditions or item["id"] in (
+                CONTENT.red_flag_reason["id"], CONTENT.default_reason["id"]), item["id"]
         for source in all_sources(item):
             assert len(source) == 1 and ("article" in source or "citation" in source), item["id"]
 
@@ -86,6 +89,9 @@ def _load_with(monkeypatch: pytest.MonkeyPatch, name: str, change: Any) -> None:
         ("advice.json", lambda d: d["items"][0].update(phases=["later"]), "cross_training"),
         ("rice.json", lambda d: d["items"][1].update(id="rice_rest"), "rice_rest"),
         ("conditions.json", lambda d: d["items"][0].update(likely_at="four"), "ankle_sprain"),
+        ("rice.json", lambda d: d["items"][0].pop("phases"), "rice_rest"),
+        ("red_flags.json", lambda d: d["items"][2].update(conditions=["gout"]),
+         "suspected_fracture"),
     ],
 )
 def test_a_broken_item_fails_at_load_naming_its_id(

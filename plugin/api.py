@@ -1,0 +1,116 @@
+"""The JSON API (contract section 2), with JSON errors scoped to its own routes.
+
+Bodies are read here, not through ``request.get_json``, so that the size limit
+is the plugin's own (``ANKLE_INTAKE_MAX_BODY_BYTES``) without touching the
+host's ``MAX_CONTENT_LENGTH``, and so that every malformed body gets a 4xx
+with a sentence saying what was wrong, never a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from .config import setting
+from .extension import state
+from .forms import InvalidAnswers, load_answers
+from .intake import log_refused, submit
+
+#: Error key for problems with the body as a whole rather than one field.
+BODY = "_body"
+#: Error key for problems with the request itself (403, 404, 405).
+REQUEST = "_request"
+BODY_STATUSES = frozenset({400, 411, 413, 415})
+
+
+def create_api_blueprint() -> Blueprint:
+    api = Blueprint("api", __name__, url_prefix="/api")
+    api.register_error_handler(HTTPException, _json_error)
+    api.add_url_rule("/assessments", "create_assessment", create_assessment, methods=["POST"])
+    api.add_url_rule("/assessments/<assessment_id>", "get_assessment", get_assessment)
+    api.add_url_rule("/openapi.json", "openapi", openapi)
+    return api
+
+
+def _json(payload: Any, status: int) -> Response:
+    return current_app.response_class(
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n",
+        status=status,
+        mimetype="application/json",
+    )
+
+
+def _json_error(exc: HTTPException) -> Response:
+    message = exc.description or exc.name
+    key = BODY if exc.code in BODY_STATUSES else REQUEST
+    response = _json(
+        {"status": exc.code, "message": message, "errors": {key: [message]}}, exc.code or 500
+    )
+    if exc.code == 405 and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _is_json(mimetype: str) -> bool:
+    return mimetype == "application/json" or (
+        mimetype.startswith("application/") and mimetype.endswith("+json")
+    )
+
+
+def read_json_body() -> Any:
+    """The request's JSON document, or a 4xx that says what is wrong with the body."""
+    limit = setting("MAX_BODY_BYTES")
+    too_large = f"The body is larger than the limit of {limit} bytes."
+    if request.content_length is not None and request.content_length > limit:
+        abort(413, too_large)
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        abort(413, too_large)
+    if not data.strip():
+        abort(400, "The body is empty: send the answers as a JSON object.")
+    if not _is_json(request.mimetype):
+        shown = request.mimetype or "none"
+        abort(415, f"Send the answers as application/json (the content type was {shown}).")
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        abort(400, "The body is not valid JSON: send the answers as a JSON object.")
+
+
+def _location(record_id: str) -> str:
+    return url_for(".get_assessment", assessment_id=record_id)
+
+
+def create_assessment() -> Response:
+    """Answers in, assessment out, stored: 201 with the record and its ``Location``."""
+    raw = read_json_body()
+    try:
+        answers = load_answers(raw)
+    except InvalidAnswers as exc:
+        log_refused("API", exc.errors)
+        return _json({"errors": exc.errors}, 422)
+    record = submit(answers)
+    response = _json(record, 201)
+    response.headers["Location"] = _location(record["id"])
+    return response
+
+
+def get_assessment(assessment_id: str) -> Response:
+    """The stored record; 404 for an unknown or malformed id."""
+    record = state().storage.get(assessment_id)
+    if record is None:
+        abort(404, "No assessment has this id.")
+    return _json(record, 200)
+
+
+def openapi() -> Response:
+    """The OpenAPI 3 document, generated from the marshmallow schemas once per app."""
+    st = state()
+    if st.openapi is None:
+        from .openapi import build_spec
+
+        st.openapi = build_spec(setting("URL_PREFIX"))
+    return _json(st.openapi, 200)

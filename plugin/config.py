@@ -1,0 +1,80 @@
+"""The one table of ``ANKLE_INTAKE_*`` settings and their defaults.
+
+Every setting the plugin reads is listed here, so a host can see them all in
+one place and a misspelt key is caught: :func:`unknown_keys` names config keys
+with the prefix that are not in the table, and :func:`setting` refuses to read
+a name the table lacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+
+PREFIX = "ANKLE_INTAKE_"
+
+#: name (without the prefix) -> default. ``init_app`` applies these with setdefault.
+DEFAULTS: dict[str, Any] = {
+    # Where the blueprint is mounted.
+    "URL_PREFIX": "/ankle",
+    # Any SQLAlchemy URL; None = an SQLite file in the app's instance folder.
+    "DATABASE_URL": None,
+    # A callable taking no arguments; truthy = the current user may use the plugin.
+    # None = every route answers 403: patient data is never served by default.
+    "AUTHORIZE": None,
+    # Paper size of the printed handout: "A4" or "letter".
+    "PAGE_SIZE": "A4",
+    # The layout every plugin page extends; point it at the intranet's own layout.
+    "BASE_TEMPLATE": "ankle_intake/base.html",
+    # Largest JSON body the API reads, in bytes; the host's MAX_CONTENT_LENGTH is untouched.
+    "MAX_BODY_BYTES": 64 * 1024,
+    # Clinic name printed on the handout.
+    "CLINIC_NAME": "",
+    # SQLite file name inside the instance folder when DATABASE_URL is None.
+    "SQLITE_FILENAME": "ankle_intake.sqlite3",
+}
+
+PAGE_SIZES = ("A4", "letter")
+
+
+def unknown_keys(config: Mapping[str, Any]) -> list[str]:
+    """Config keys that start with the prefix but name no setting (likely typos)."""
+    return sorted(
+        key for key in config if key.startswith(PREFIX) and key[len(PREFIX):] not in DEFAULTS
+    )
+
+
+def apply_defaults(config: dict[str, Any]) -> None:
+    """Fill in every setting the host left out; never overwrite the host's value."""
+    for name, value in DEFAULTS.items():
+        config.setdefault(PREFIX + name, value)
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Refuse settings that would only fail later, at request time."""
+    authorize = config[PREFIX + "AUTHORIZE"]
+    if authorize is not None and not callable(authorize):
+        raise TypeError(
+            "ANKLE_INTAKE_AUTHORIZE must be a callable taking no arguments "
+            f"(got {type(authorize).__name__})."
+        )
+    if config[PREFIX + "PAGE_SIZE"] not in PAGE_SIZES:
+        raise ValueError(
+            f"ANKLE_INTAKE_PAGE_SIZE must be one of {', '.join(PAGE_SIZES)} "
+            f"(got {config[PREFIX + 'PAGE_SIZE']!r})."
+        )
+    limit = config[PREFIX + "MAX_BODY_BYTES"]
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+        raise ValueError(f"ANKLE_INTAKE_MAX_BODY_BYTES must be a positive integer (got {limit!r}).")
+    prefix = config[PREFIX + "URL_PREFIX"]
+    if not isinstance(prefix, str) or not prefix.startswith("/"):
+        raise ValueError(f"ANKLE_INTAKE_URL_PREFIX must start with '/' (got {prefix!r}).")
+
+
+def setting(name: str) -> Any:
+    """The current app's value of ``ANKLE_INTAKE_<name>``; a KeyError names a typo."""
+    if name not in DEFAULTS:
+        raise KeyError(f"ankle-intake has no setting {PREFIX + name}")
+    return current_app.config[PREFIX + name]

@@ -1,0 +1,52 @@
+"""A minimal demo host: ``flask --app ankle_intake.demo run``, then open /ankle/intake.
+
+Development only. Its authorize hook lets everyone in and says so with a
+warning in the log (at start-up and on the first request it lets through),
+so it cannot pass unnoticed as a real deployment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from typing import Any
+
+from flask import Flask, redirect, url_for
+
+from .extension import AnkleIntake
+
+log = logging.getLogger("ankle_intake.demo")
+
+
+WARNING = "ankle-intake demo: DEVELOPMENT-ONLY authorize hook lets everyone see patient data"
+_warned = False
+
+
+def allow_everyone() -> bool:
+    """The demo's authorize hook: development only, never in production."""
+    global _warned
+    if not _warned:
+        _warned = True
+        log.warning(WARNING)
+    return True
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The demo host app: embedded SQLite in its instance folder, plugin at /ankle."""
+    app = Flask(__name__, instance_path=os.environ.get("ANKLE_INTAKE_DEMO_INSTANCE"))
+    app.config["SECRET_KEY"] = os.environ.get("ANKLE_INTAKE_DEMO_SECRET_KEY") or secrets.token_hex(
+        32
+    )
+    app.config["ANKLE_INTAKE_AUTHORIZE"] = allow_everyone
+    app.config.update(config or {})
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO)
+    log.warning(WARNING)
+    AnkleIntake(app)
+
+    @app.get("/")
+    def index() -> Any:
+        return redirect(url_for("ankle_intake.intake"))
+
+    return app

@@ -1,0 +1,134 @@
+"""The Flask extension a host registers: ``AnkleIntake(app)`` or ``init_app(app)``."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app, request
+
+from . import config as cfg
+from .storage import Storage, sqlite_url
+
+log = logging.getLogger("ankle_intake")
+
+EXTENSION_KEY = "ankle_intake"
+
+
+@dataclass
+class State:
+    """What the plugin keeps per app, in ``app.extensions["ankle_intake"]``."""
+
+    extension: AnkleIntake
+    storage: Storage
+    openapi: dict[str, Any] | None = field(default=None, repr=False)
+
+
+class AnkleIntake:
+    """Ankle-pain intake for runners inside a host Flask app.
+
+    The extension never holds the app; per-app state lives in
+    ``app.extensions["ankle_intake"]`` so one instance can serve many apps.
+    """
+
+    def __init__(self, app: Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Register the plugin on ``app``.
+
+        Settings (``app.config``; defaults in :data:`ankle_intake.config.DEFAULTS`):
+
+        - ``ANKLE_INTAKE_URL_PREFIX`` (``"/ankle"``): where the pages and API live.
+        - ``ANKLE_INTAKE_DATABASE_URL`` (None): any SQLAlchemy URL; None stores in
+          an SQLite file in ``app.instance_path``.
+        - ``ANKLE_INTAKE_AUTHORIZE`` (None): a callable with no arguments, called on
+          every plugin request; falsy = 403. None = every plugin route is 403.
+        - ``ANKLE_INTAKE_PAGE_SIZE`` (``"A4"``): ``"A4"`` or ``"letter"`` for the handout.
+        - ``ANKLE_INTAKE_BASE_TEMPLATE`` (``"ankle_intake/base.html"``): the layout
+          every page extends; it must provide ``title`` and ``content`` blocks.
+        - ``ANKLE_INTAKE_MAX_BODY_BYTES`` (65536): largest JSON body the API reads.
+        - ``ANKLE_INTAKE_CLINIC_NAME`` (``""``): printed on the handout.
+        - ``ANKLE_INTAKE_SQLITE_FILENAME`` (``"ankle_intake.sqlite3"``): the default file.
+
+        Unknown ``ANKLE_INTAKE_*`` keys are logged as a warning naming them.
+        """
+        if EXTENSION_KEY in app.extensions:
+            raise RuntimeError(
+                "ankle-intake is already registered on this app. Create AnkleIntake once "
+                "and call init_app(app) once per app; to change settings, set "
+                "ANKLE_INTAKE_* keys in app.config before registering."
+            )
+        cfg.apply_defaults(app.config)
+        cfg.check(app.config)
+        unknown = cfg.unknown_keys(app.config)
+        if unknown:
+            log.warning(
+                "ankle-intake ignores unknown settings %s; known settings: %s",
+                ", ".join(unknown),
+                ", ".join(cfg.PREFIX + name for name in cfg.DEFAULTS),
+            )
+        if app.config["ANKLE_INTAKE_AUTHORIZE"] is None:
+            log.warning(
+                "ANKLE_INTAKE_AUTHORIZE is not set: every ankle-intake route answers 403 "
+                "until the host sets it to a callable that says who may see patient data."
+            )
+
+        url = app.config["ANKLE_INTAKE_DATABASE_URL"]
+        make_dirs = None
+        if not url:
+            url = sqlite_url(app.instance_path, app.config["ANKLE_INTAKE_SQLITE_FILENAME"])
+            make_dirs = app.instance_path
+        storage = Storage(url, make_dirs=make_dirs)
+        app.extensions[EXTENSION_KEY] = State(extension=self, storage=storage)
+
+        from .views import create_blueprint
+
+        blueprint = create_blueprint()
+        app.register_blueprint(blueprint, url_prefix=app.config["ANKLE_INTAKE_URL_PREFIX"])
+        _exempt_api_from_host_csrf(app)
+
+    @staticmethod
+    def storage(app: Flask | None = None) -> Storage:
+        """The intake store of ``app`` (default: the current app)."""
+        return state(app).storage
+
+
+def state(app: Flask | None = None) -> State:
+    """The plugin's state on ``app`` (default: the current app)."""
+    target = app if app is not None else current_app
+    try:
+        return target.extensions[EXTENSION_KEY]
+    except KeyError:
+        raise RuntimeError(
+            "ankle-intake is not registered on this app; call AnkleIntake(app) first."
+        ) from None
+
+
+API_BLUEPRINT = "ankle_intake.api"
+
+
+def _exempt_api_from_host_csrf(app: Flask) -> None:
+    """Exempt the JSON API from a host's ``CSRFProtect``, whichever registered first.
+
+    A host CSRFProtect made before us is told now; one made later is told by a
+    request hook registered before CSRFProtect's own (app hooks run in order),
+    which does nothing for any request outside the plugin's API.
+    """
+
+    def exempt() -> None:
+        csrf = app.extensions.get("csrf")
+        blueprint = app.blueprints.get(API_BLUEPRINT)
+        if csrf is not None and blueprint is not None:
+            csrf.exempt(blueprint)
+
+    exempt()
+
+    def exempt_before_csrf() -> None:
+        if request.blueprint == API_BLUEPRINT:
+            exempt()
+
+    app.before_request(exempt_before_csrf)
+

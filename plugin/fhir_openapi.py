@@ -1,0 +1,122 @@
+"""The FHIR endpoints in the OpenAPI document.
+
+The resources are described by their outline only (resourceType, canonical,
+status, items): the full rules are FHIR's and the Questionnaire's, and a
+response that breaks them gets a 422 naming the linkId.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+
+from .fhir import FHIR_JSON, QUESTIONNAIRE_URL
+from .fhir_response import ASSESSABLE_STATUSES
+
+R4_RESPONSE_STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": "Error"}}}
+
+
+QUESTIONNAIRE = {
+    "type": "object",
+    "description": "A FHIR R4 Questionnaire (https://hl7.org/fhir/R4/questionnaire.html).",
+    "required": ["resourceType", "url", "version", "status", "item"],
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["Questionnaire"]},
+        "url": {"type": "string", "enum": [QUESTIONNAIRE_URL]},
+        "version": {"type": "string"},
+        "status": {"type": "string", "enum": ["active"]},
+        "item": {"type": "array", "items": {"type": "object"}},
+    },
+}
+RESPONSE_ITEM = {
+    "type": "object",
+    "required": ["linkId"],
+    "properties": {
+        "linkId": {"type": "string", "description": "An answer key, or a group or finding."},
+        "text": {"type": "string"},
+        "answer": {"type": "array", "items": {"type": "object"}},
+        "item": {"type": "array", "items": _ref("QuestionnaireResponseItem")},
+    },
+}
+RESPONSE = {
+    "type": "object",
+    "description": (
+        "A FHIR R4 QuestionnaireResponse (https://hl7.org/fhir/R4/questionnaireresponse.html) "
+        f"answering {QUESTIONNAIRE_URL}; only {' and '.join(ASSESSABLE_STATUSES)} responses "
+        "are assessed."
+    ),
+    "required": ["resourceType", "questionnaire", "status"],
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["QuestionnaireResponse"]},
+        "id": {"type": "string"},
+        "questionnaire": {
+            "type": "string",
+            "description": f"{QUESTIONNAIRE_URL}, optionally followed by |version.",
+        },
+        "status": {"type": "string", "enum": list(R4_RESPONSE_STATUSES)},
+        "authored": {"type": "string"},
+        "item": {"type": "array", "items": _ref("QuestionnaireResponseItem")},
+    },
+}
+
+
+def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
+    """Add the FHIR schemas and paths to ``spec`` (which already has Record and Error)."""
+    spec.components.schema("Questionnaire", component=QUESTIONNAIRE)
+    spec.components.schema("QuestionnaireResponseItem", component=RESPONSE_ITEM)
+    spec.components.schema("QuestionnaireResponse", component=RESPONSE)
+    prefix = url_prefix.rstrip("/")
+    fhir_response = {FHIR_JSON: {"schema": "QuestionnaireResponse"}}
+    spec.path(
+        path=f"{prefix}/fhir/Questionnaire",
+        operations={"get": {
+            "summary": "The intake as a FHIR R4 Questionnaire.",
+            "responses": {
+                "200": {"description": "The Questionnaire.",
+                        "content": {FHIR_JSON: {"schema": "Questionnaire"}}},
+                "403": {"description": "The host's authorize hook said no (an HTML page)."},
+            },
+        }},
+    )
+    spec.path(
+        path=f"{prefix}/api/fhir/QuestionnaireResponse",
+        operations={"post": {
+            "summary": "Assess and store an intake sent as a QuestionnaireResponse.",
+            "requestBody": {"required": True, "content": {
+                FHIR_JSON: {"schema": "QuestionnaireResponse"},
+                "application/json": {"schema": "QuestionnaireResponse"},
+            }},
+            "responses": {
+                "201": {"description": "Stored, as POST /api/assessments; Location names it.",
+                        "headers": {"Location": {"schema": {"type": "string"}}},
+                        "content": {"application/json": {"schema": "Record"}}},
+                "400": _error("The body is empty or not JSON."),
+                "403": _error("The host's authorize hook said no."),
+                "413": _error("The body is over ANKLE_INTAKE_MAX_BODY_BYTES."),
+                "415": _error("The content type is not JSON."),
+                "422": _error("Refused; errors are keyed by linkId (= answer key)."),
+            },
+        }},
+    )
+    spec.path(
+        path=f"{prefix}/api/assessments/{{assessment_id}}/fhir",
+        operations={"get": {
+            "summary": "A stored intake as a QuestionnaireResponse.",
+            "parameters": [{"name": "assessment_id", "in": "path", "required": True,
+                            "schema": {"type": "string", "format": "uuid"}}],
+            "responses": {
+                "200": {"description": "The QuestionnaireResponse.", "content": fhir_response},
+                "403": _error("The host's authorize hook said no."),
+                "404": _error("No record has this id."),
+            },
+        }},
+    )

@@ -1,0 +1,268 @@
+"""QuestionnaireResponse in and out: the FHIR face of the answers.
+
+A QuestionnaireResponse is first checked against the Questionnaire (the FHIR
+shape: linkIds, nesting, value types, options, required items), then turned
+into JSON answers and loaded by :func:`ankle_intake.forms.load_answers`, so
+ranges, dates and text follow exactly the JSON path. Every problem is an
+:class:`~ankle_intake.forms.InvalidAnswers` keyed by the linkId it concerns.
+
+Answers the Questionnaire would hide (Ottawa findings after a gradual onset)
+are accepted, as the JSON API accepts them; refusing them here would make the
+FHIR door stricter than the JSON one. An Ottawa object with no finding examined
+and an empty optional list have no FHIR form: both come back absent, which
+assesses the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .fhir_questionnaire import (
+    COULD_NOT_RUN,
+    OTTAWA_PREFIX,
+    QUESTIONNAIRE_URL,
+    QUESTIONNAIRE_VERSION,
+    VALUE_KEYS,
+    coding,
+    definitions,
+    questionnaire,
+)
+from .forms import FIELDS, OTTAWA_FINDINGS, InvalidAnswers, load_answers
+from .forms.vocabulary import BY_KEY
+
+#: Statuses that say the form was finished; an in-progress response is not assessed.
+ASSESSABLE_STATUSES = ("completed", "amended")
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, []).append(message)
+
+
+def _label(item: Mapping[str, Any]) -> str:
+    return str(item.get("text") or item["linkId"])
+
+
+def _codes(item: Mapping[str, Any]) -> dict[tuple[str, str], str]:
+    return {
+        (opt["valueCoding"]["system"], opt["valueCoding"]["code"]): opt["valueCoding"]["code"]
+        for opt in item.get("answerOption", [])
+    }
+
+
+def _value(item: Mapping[str, Any], answer: Any, problems: _Problems) -> tuple[bool, Any]:
+    """The Python value of one answer, or (False, None) after recording why not."""
+    link, label, item_type = item["linkId"], _label(item), item["type"]
+    expected = VALUE_KEYS[item_type]
+    keys = [k for k in answer if k.startswith("value")] if isinstance(answer, Mapping) else []
+    if keys != [expected]:
+        problems.add(link, f"{label}: each answer must be one {expected}.")
+        return False, None
+    if isinstance(answer, Mapping) and "item" in answer:
+        problems.add(link, f"{label}: answers here have no nested items.")
+        return False, None
+    value = answer[expected]
+    if item_type == "choice":
+        options = _codes(item)
+        key = (value.get("system"), value.get("code")) if isinstance(value, Mapping) else None
+        if key not in options:
+            codes = ", ".join(code for _, code in options)
+            problems.add(link, f"{label} must be a coding from the Questionnaire: {codes}.")
+            return False, None
+        return True, options[key]
+    ok = {
+        "integer": isinstance(value, int) and not isinstance(value, bool),
+        "decimal": isinstance(value, (int, float)) and not isinstance(value, bool)
+        and math.isfinite(value),
+        "boolean": isinstance(value, bool),
+        "date": isinstance(value, str),
+        "string": isinstance(value, str),
+    }[item_type]
+    if not ok:
+        problems.add(link, f"{label}: {expected} has the wrong type.")
+        return False, None
+    return True, value
+
+
+def _check_item(
+    item: Any, parent: str | None, values: dict[str, list[Any]], seen: set[str],
+    problems: _Problems,
+) -> None:
+    defs = definitions()
+    link = item.get("linkId") if isinstance(item, Mapping) else None
+    if not isinstance(link, str):
+        problems.add(parent or "item", "Every item must be an object with a linkId.")
+        return
+    if link not in defs:
+        problems.add(link, f"{link} is not an item of this Questionnaire.")
+        return
+    definition, expected_parent = defs[link]
+    if expected_parent != parent:
+        where = f"inside {expected_parent}" if expected_parent else "at the top level"
+        problems.add(link, f"{_label(definition)} belongs {where}.")
+        return
+    if link in seen:
+        problems.add(link, f"{_label(definition)} appears more than once.")
+        return
+    seen.add(link)
+    if definition["type"] == "display":
+        problems.add(link, f"{link} is help text and takes no answer.")
+        return
+    if definition["type"] == "group":
+        if "answer" in item:
+            problems.add(link, f"{_label(definition)} is a group and takes no answer.")
+        _check_items(item.get("item", []), link, values, seen, problems)
+        return
+    if "item" in item:
+        problems.add(link, f"{_label(definition)} has no nested items.")
+    answers = item.get("answer", [])
+    if not isinstance(answers, list):
+        problems.add(link, f"{_label(definition)}: answer must be a list.")
+        return
+    if len(answers) > 1 and not definition.get("repeats"):
+        problems.add(link, f"{_label(definition)} takes one answer, not {len(answers)}.")
+        return
+    parsed = [_value(definition, answer, problems) for answer in answers]
+    if parsed and all(ok for ok, _ in parsed):
+        values[link] = [v for _, v in parsed]
+
+
+def _check_items(
+    items: Any, parent: str | None, values: dict[str, list[Any]], seen: set[str],
+    problems: _Problems,
+) -> None:
+    if not isinstance(items, list):
+        problems.add(parent or "item", "item must be a list of items.")
+        return
+    for item in items:
+        _check_item(item, parent, values, seen, problems)
+
+
+def _check_resource(qr: Mapping[str, Any], problems: _Problems) -> None:
+    canonical = qr.get("questionnaire")
+    if not isinstance(canonical, str) or canonical.split("|", 1)[0] != QUESTIONNAIRE_URL:
+        problems.add(
+            "questionnaire", f"The QuestionnaireResponse must answer {QUESTIONNAIRE_URL}."
+        )
+    if qr.get("status") not in ASSESSABLE_STATUSES:
+        problems.add(
+            "status", "Only a completed or amended QuestionnaireResponse can be assessed."
+        )
+
+
+def raw_answers(qr: Any) -> dict[str, Any]:
+    """The JSON answers a QuestionnaireResponse carries, not yet validated by the schema.
+
+    Raises :class:`InvalidAnswers` for anything the Questionnaire itself refuses.
+    """
+    if not isinstance(qr, Mapping) or qr.get("resourceType") != "QuestionnaireResponse":
+        raise InvalidAnswers({"resourceType": ["The body must be a FHIR QuestionnaireResponse."]})
+    problems = _Problems()
+    _check_resource(qr, problems)
+    values: dict[str, list[Any]] = {}
+    seen: set[str] = set()
+    _check_items(qr.get("item", []), None, values, seen, problems)
+    for link, (definition, _) in definitions().items():
+        if definition.get("required") and definition["type"] != "group" and link not in values:
+            if link not in problems.errors:
+                problems.add(link, f"{_label(definition)}: an answer is required.")
+    if values.get(COULD_NOT_RUN) == [True] and "pain_running" in values:
+        problems.add(
+            COULD_NOT_RUN, "Pain while running: give a score or tick 'could not run', not both."
+        )
+    if problems.errors:
+        raise InvalidAnswers(problems.errors)
+
+    raw: dict[str, Any] = {}
+    for spec in FIELDS:
+        if spec.kind == "ottawa":
+            if spec.key in seen:
+                raw[spec.key] = {
+                    f.key: values[OTTAWA_PREFIX + f.key][0]
+                    for f in OTTAWA_FINDINGS
+                    if OTTAWA_PREFIX + f.key in values
+                }
+        elif spec.key in values:
+            found = values[spec.key]
+            raw[spec.key] = found if spec.kind == "choices" else found[0]
+    if values.get(COULD_NOT_RUN) == [True]:
+        raw["pain_running"] = None
+    return raw
+
+
+def answers_from_response(qr: Any) -> dict[str, Any]:
+    """Validated answers from a QuestionnaireResponse that names this Questionnaire.
+
+    Raises :class:`InvalidAnswers` keyed by linkId (which is the answer key for
+    every contract field) for each problem found.
+    """
+    return load_answers(raw_answers(qr))
+
+
+def _answer_values(link: str, answers: Mapping[str, Any]) -> list[Any]:
+    if link == COULD_NOT_RUN:
+        return [True] if "pain_running" in answers and answers["pain_running"] is None else []
+    if link.startswith(OTTAWA_PREFIX):
+        findings = answers.get("ottawa") or {}
+        value = findings.get(link[len(OTTAWA_PREFIX):])
+        return [] if value is None else [value]
+    value = answers.get(link)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _fhir_value(definition: Mapping[str, Any], value: Any) -> dict[str, Any]:
+    key = VALUE_KEYS[definition["type"]]
+    if definition["type"] == "choice":
+        return {key: coding(BY_KEY[definition["linkId"]], value)}
+    return {key: value}
+
+
+def _response_items(items: list[dict[str, Any]], answers: Mapping[str, Any]) -> list[dict]:
+    out: list[dict[str, Any]] = []
+    for definition in items:
+        link, item_type = definition["linkId"], definition["type"]
+        if item_type == "display":
+            continue
+        if item_type == "group":
+            children = _response_items(definition.get("item", []), answers)
+            if children:
+                out.append({"linkId": link, "text": definition["text"], "item": children})
+            continue
+        found = _answer_values(link, answers)
+        if found:
+            out.append({
+                "linkId": link,
+                "text": definition["text"],
+                "answer": [_fhir_value(definition, v) for v in found],
+            })
+    return out
+
+
+def response_from_answers(
+    answers: Mapping[str, Any], *, id: str | None = None, authored: str | dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A completed QuestionnaireResponse holding ``answers`` (as ``load_answers`` returns them).
+
+    ``authored`` is a FHIR dateTime string or a timezone-aware datetime.
+    """
+    response: dict[str, Any] = {"resourceType": "QuestionnaireResponse"}
+    if id is not None:
+        response["id"] = id
+    response["questionnaire"] = f"{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}"
+    response["status"] = "completed"
+    if isinstance(authored, dt.datetime):
+        if authored.tzinfo is None:
+            raise ValueError("authored needs a timezone: FHIR dateTimes with a time carry one.")
+        authored = authored.isoformat()
+    if authored is not None:
+        response["authored"] = authored
+    response["item"] = _response_items(questionnaire()["item"], answers)
+    return response

@@ -1,0 +1,82 @@
+"""The OpenAPI 3 document, generated with apispec from the same marshmallow schemas.
+
+apispec is used directly rather than flask-smorest's ``Api(app)``, which would
+install app-wide JSON error handlers on the host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from . import __version__
+from .forms import AnswersSchema
+from .output import AssessmentSchema, ErrorSchema, RecordSchema
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": "Error"}}}
+
+
+def build_spec(url_prefix: str) -> dict[str, Any]:
+    """The OpenAPI document for the API mounted under ``url_prefix``."""
+    spec = APISpec(
+        title="ankle-intake API",
+        version=__version__,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Ankle-pain intake for runners: answers in, assessment out."},
+    )
+    spec.components.schema("Answers", schema=AnswersSchema)
+    spec.components.schema("Assessment", schema=AssessmentSchema)
+    spec.components.schema("Record", schema=RecordSchema)
+    spec.components.schema("Error", schema=ErrorSchema)
+    base = url_prefix.rstrip("/") + "/api"
+    record = {"application/json": {"schema": "Record"}}
+    spec.path(
+        path=f"{base}/assessments",
+        operations={
+            "post": {
+                "summary": "Assess and store one intake.",
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": "Answers"}}},
+                "responses": {
+                    "201": {"description": "Stored; Location names the record.",
+                            "headers": {"Location": {"schema": {"type": "string"}}},
+                            "content": record},
+                    "400": _error("The body is empty or not JSON."),
+                    "403": _error("The host's authorize hook said no."),
+                    "413": _error("The body is over ANKLE_INTAKE_MAX_BODY_BYTES."),
+                    "415": _error("The content type is not application/json."),
+                    "422": _error("Answers refused; errors name each field."),
+                },
+            }
+        },
+    )
+    spec.path(
+        path=f"{base}/assessments/{{assessment_id}}",
+        operations={
+            "get": {
+                "summary": "The stored answers and assessment.",
+                "parameters": [{"name": "assessment_id", "in": "path", "required": True,
+                                "schema": {"type": "string", "format": "uuid"}}],
+                "responses": {
+                    "200": {"description": "The stored record.", "content": record},
+                    "403": _error("The host's authorize hook said no."),
+                    "404": _error("No record has this id."),
+                },
+            }
+        },
+    )
+    spec.path(
+        path=f"{base}/openapi.json",
+        operations={"get": {"summary": "This document.",
+                            "responses": {"200": {"description": "OpenAPI 3 document."}}}},
+    )
+    from .fhir_openapi import add_fhir_paths
+
+    add_fhir_paths(spec, url_prefix)
+    return spec.to_dict()

@@ -1,0 +1,137 @@
+"""marshmallow schemas of what the plugin sends out: the assessment and the stored record.
+
+They document the API (OpenAPI) and let the tests check real responses against
+the documented shape. Loading is lenient about extra keys (``INCLUDE``) because
+the clinical core may add output keys; it must not rename or drop these.
+"""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from .forms import AnswersSchema
+
+TRIAGE_LEVELS = ("continue", "caution", "stop", "see_clinician")
+CONFIDENCE = ("likely", "possible")
+OTTAWA_RESULTS = ("positive", "negative", "not_assessed")
+
+
+class _Out(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+
+def _text(**kwargs: object) -> fields.String:
+    return fields.String(required=True, **kwargs)
+
+
+def _texts() -> fields.List:
+    return fields.List(fields.String(), required=True)
+
+
+class TriageSchema(_Out):
+    level = _text(validate=validate.OneOf(TRIAGE_LEVELS),
+                  metadata={"description": "Ordered continue < caution < stop < see_clinician."})
+    label = _text()
+    summary = _text()
+    reasons = _texts()
+
+
+class ConditionSchema(_Out):
+    id = _text()
+    name = _text()
+    confidence = _text(validate=validate.OneOf(CONFIDENCE))
+    summary = _text()
+    reasons = _texts()
+
+
+class ItemSchema(_Out):
+    id = _text()
+    text = _text()
+
+
+class ImagingSchema(_Out):
+    ottawa = _text(validate=validate.OneOf(OTTAWA_RESULTS))
+    advice = _text()
+
+
+class HealingSchema(_Out):
+    min_days = fields.Integer(required=True, allow_none=True)
+    max_days = fields.Integer(required=True, allow_none=True)
+    note = _text()
+
+
+class WeekSchema(_Out):
+    week = fields.Integer(required=True)
+    distance = fields.Float(required=True, allow_none=True)
+    distance_max = fields.Float(allow_none=True)
+    unit = _text(validate=validate.OneOf(("km", "mi")))
+    sessions = fields.Raw(required=True, metadata={"description": "Runs that week."})
+    starts = fields.Raw(allow_none=True, metadata={"description": "When the week starts."})
+
+
+class ReturnToRunSchema(_Out):
+    earliest_date = fields.String(required=True, allow_none=True,
+                                  metadata={"description": "YYYY-MM-DD, or null."})
+    criteria = _texts()
+    run_walk = _texts()
+    pain_rule = _texts()
+    weeks = fields.List(fields.Nested(WeekSchema), required=True)
+
+
+class RiceSchema(_Out):
+    steps = _texts()
+
+
+class ExerciseSchema(_Out):
+    id = _text()
+    name = _text()
+    dose = _text()
+    how = _text()
+    steps = _texts()
+    stop_if = _text()
+
+
+class AssessmentSchema(_Out):
+    rules_version = _text()
+    phase = _text()
+    triage = fields.Nested(TriageSchema, required=True)
+    stop_running = fields.Boolean(
+        required=True,
+        metadata={"description": "True exactly when triage is stop or see_clinician."},
+    )
+    conditions = fields.List(fields.Nested(ConditionSchema), required=True)
+    red_flags = fields.List(fields.Nested(ItemSchema), required=True)
+    imaging = fields.Nested(ImagingSchema, required=True)
+    healing = fields.Nested(HealingSchema, required=True, allow_none=True)
+    return_to_run = fields.Nested(ReturnToRunSchema, required=True)
+    rice = fields.Nested(RiceSchema, required=True, allow_none=True)
+    exercises = fields.List(fields.Nested(ExerciseSchema), required=True)
+    advice = fields.List(fields.Nested(ItemSchema), required=True)
+
+
+class RecordSchema(_Out):
+    id = fields.UUID(required=True, metadata={"description": "Random (uuid4)."})
+    created_at = fields.AwareDateTime(required=True)
+    patient_ref = fields.String(required=True, allow_none=True)
+    encounter_ref = fields.String(required=True, allow_none=True)
+    rules_version = _text()
+    answers = fields.Dict(
+        required=True,
+        metadata={"description": "The validated answers, as the Answers schema describes."},
+    )
+    assessment = fields.Nested(AssessmentSchema, required=True)
+
+
+class ErrorSchema(_Out):
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={"description": "Answer key (or _body, _schema) -> plain sentences."},
+    )
+    message = fields.String()
+    status = fields.Integer()
+
+
+__all__ = ["AnswersSchema", "AssessmentSchema", "ErrorSchema", "RecordSchema"]

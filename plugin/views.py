@@ -1,0 +1,178 @@
+"""The plugin's blueprint: the intake form and the result page, behind the host's hook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from .auth import require_authorized
+from .extension import state
+from .forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
+from .forms.intake_form import IntakeForm, first_input_id, form_to_raw, widget_kind
+from .forms.vocabulary import BY_KEY, GROUPS, AnswerField, fields_in
+from .intake import log_refused, submit
+from .reports.note import clinician_note
+
+CSRF_MESSAGE = (
+    "The form had expired or did not come from this page, so nothing was saved. "
+    "Check the entries below and submit again."
+)
+TRIAGE_STYLE = {
+    "continue": ("continue", "Carry on with changes"),
+    "caution": ("caution", "Carry on with changes, with care"),
+    "stop": ("stop", "Stop running"),
+    "see_clinician": ("see-clinician", "See a clinician"),
+}
+
+
+def create_blueprint() -> Blueprint:
+    """A fresh blueprint per app, so per-app registration never shares hook lists."""
+    bp = Blueprint(
+        "ankle_intake",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/static",
+        cli_group="ankle-intake",
+    )
+    bp.before_request(require_authorized)
+    bp.after_request(_no_store)
+    bp.add_url_rule("/intake", "intake", intake, methods=["GET", "POST"])
+    bp.add_url_rule("/assessments/<assessment_id>", "result", result)
+    bp.cli.command("init-db")(init_db)
+
+    from .api import create_api_blueprint
+    from .fhir_views import register as register_fhir
+
+    api = create_api_blueprint()
+    register_fhir(bp, api)
+    bp.register_blueprint(api)
+    return bp
+
+
+def _no_store(response: Response) -> Response:
+    # Every plugin response may carry patient data; no cache may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def _item(form: IntakeForm, spec: AnswerField, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """What the template needs to draw one field with its hint and its error."""
+    errs = errors.get(spec.key, [])
+    ids = [f"{spec.key}-help"] if spec.help else []
+    if errs:
+        ids.append(f"{spec.key}-error")
+    attrs: dict[str, str] = {}
+    kind = widget_kind(spec)
+    if ids and kind not in ("radios", "checkboxes", "ottawa"):
+        attrs["aria-describedby"] = " ".join(ids)  # groups are described on the fieldset
+    if errs:
+        attrs["aria-invalid"] = "true"
+    if spec.required and kind in ("input", "select"):
+        attrs["aria-required"] = "true"
+    return {
+        "spec": spec,
+        "field": form[spec.key],
+        "kind": kind,
+        "errors": errs,
+        "attrs": attrs,
+        "described_by": " ".join(ids),
+        "inline": kind == "radios" and len(spec.choices) <= 4,
+    }
+
+
+def _groups(form: IntakeForm, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    return [
+        {"key": key, "label": label,
+         "fields": [_item(form, spec, errors) for spec in fields_in(key)]}
+        for key, label in GROUPS
+    ]
+
+
+def _summary(form: IntakeForm, errors: dict[str, list[str]]) -> list[dict[str, str | None]]:
+    """The error summary: one line per message, linked to its field when it has one."""
+    lines = []
+    for key, messages in errors.items():
+        anchor = first_input_id(form, BY_KEY[key]) if key in BY_KEY else None
+        lines.extend({"text": message, "href": anchor} for message in messages)
+    return lines
+
+
+def intake() -> Any:
+    """GET shows the form; POST validates with the schema, stores, and redirects (303)."""
+    form = IntakeForm()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if not form.validate():  # the form has no validators of its own: CSRF only
+            errors = {"_csrf": [CSRF_MESSAGE]}
+        else:
+            try:
+                answers = load_answers(form_to_raw(form))
+            except InvalidAnswers as exc:
+                errors = exc.errors
+                log_refused("form", errors)
+            else:
+                record = submit(answers)
+                return redirect(url_for(".result", assessment_id=record["id"]), code=303)
+    html = render_template(
+        "ankle_intake/intake.html",
+        form=form,
+        groups=_groups(form, errors),
+        errors=errors,
+        summary=_summary(form, errors),
+        ottawa_findings=OTTAWA_FINDINGS,
+    )
+    return html, 400 if errors else 200
+
+
+def result(assessment_id: str) -> Any:
+    """The clinician's result page for one stored intake."""
+    record = state().storage.get(assessment_id)
+    if record is None:
+        abort(404)
+    assessment = record["assessment"]
+    level = assessment.get("triage", {}).get("level", "caution")
+    css, heading = TRIAGE_STYLE.get(level, ("caution", level))
+    return render_template(
+        "ankle_intake/result.html",
+        record=record,
+        answers=record["answers"],
+        a=assessment,
+        triage_css=css,
+        triage_heading=heading,
+        label_of=_label_of,
+        note=clinician_note(record["answers"], assessment),
+    )
+
+
+def _label_of(key: str, value: Any) -> str:
+    """The vocabulary's words for a stored answer value."""
+    spec = BY_KEY.get(key)
+    if spec is None or not spec.choices:
+        return str(value)
+    try:
+        return spec.label_for(value)
+    except KeyError:
+        return str(value)
+
+
+def init_db() -> None:
+    """Create the ankle-intake table in the configured database (safe to repeat)."""
+    storage = state().storage
+    storage.create_tables()
+    url = storage.engine.url.render_as_string(hide_password=True)
+    storage.dispose()
+    click.echo(f"ankle-intake: table ready in {url}")
+    current_app.logger.debug("ankle-intake init-db done")

@@ -1,0 +1,202 @@
+"""The generated Questionnaire: valid R4 (R4B models), and faithful to the vocabulary.
+
+``fhir.resources`` checks the shape; the checks it does not make (linkIds,
+enableWhen targets, codes, ranges against the vocabulary) are made here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fhir.resources.R4B.questionnaire import Questionnaire
+
+from ankle_intake.fhir import QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION, code_system, questionnaire
+from ankle_intake.fhir_questionnaire import (
+    GROUP_PREFIX,
+    HELP_SUFFIX,
+    ITEM_CONTROL,
+    MAX_VALUE,
+    MIN_VALUE,
+    NULL_ITEMS,
+    OTTAWA_PREFIX,
+    VALUE_KEYS,
+    walk,
+)
+from ankle_intake.forms import FIELDS, OTTAWA_FINDINGS
+from ankle_intake.forms.schemas import KEEP_NULL
+from ankle_intake.forms.vocabulary import BY_KEY, GROUPS
+from ankle_intake.guidance import RULES_VERSION
+
+#: Questionnaire.item.type codes of FHIR R4 (the models accept any code, so we check).
+R4_ITEM_TYPES = {
+    "group", "display", "boolean", "decimal", "integer", "date", "dateTime", "time",
+    "string", "text", "url", "choice", "open-choice", "attachment", "reference", "quantity",
+}
+
+
+@pytest.fixture(scope="module")
+def q() -> dict:
+    return questionnaire()
+
+
+@pytest.fixture(scope="module")
+def items(q: dict) -> dict[str, tuple[dict, str | None]]:
+    found: dict[str, tuple[dict, str | None]] = {}
+    for item, parent in walk(q["item"]):
+        assert item["linkId"] not in found, f"duplicate linkId {item['linkId']}"
+        found[item["linkId"]] = (item, parent)
+    return found
+
+
+def test_the_questionnaire_validates_as_fhir(q: dict) -> None:
+    model = Questionnaire.model_validate(q)
+    assert model.url == QUESTIONNAIRE_URL
+    assert json.loads(json.dumps(q)) == q
+
+
+def test_canonical_identity(q: dict) -> None:
+    assert q["resourceType"] == "Questionnaire"
+    assert q["url"] == "https://ankle-intake.example.org/fhir/Questionnaire/ankle-intake"
+    assert q["version"] == QUESTIONNAIRE_VERSION
+    assert q["version"].endswith("+rules." + RULES_VERSION)
+    assert q["status"] == "active"
+    assert q["name"].isidentifier() and q["title"]
+
+
+def test_each_call_gives_a_fresh_copy() -> None:
+    first = questionnaire()
+    first["item"].clear()
+    assert questionnaire()["item"]
+
+
+def test_item_types_are_r4_codes(items: dict) -> None:
+    assert {item["type"] for item, _ in items.values()} <= R4_ITEM_TYPES
+
+
+def test_sections_follow_groups(q: dict) -> None:
+    assert [(s["linkId"], s["text"]) for s in q["item"]] == [
+        (GROUP_PREFIX + g, title) for g, title in GROUPS
+    ]
+    for section in q["item"]:
+        assert section["type"] == "group"
+
+
+def test_every_contract_key_is_a_linkid_in_its_section(items: dict) -> None:
+    for spec in FIELDS:
+        assert spec.key in items, spec.key
+        item, parent = items[spec.key]
+        assert parent == GROUP_PREFIX + spec.group
+        assert item["text"] == spec.label
+
+
+def test_ottawa_findings_are_booleans_in_the_ottawa_group(items: dict) -> None:
+    group, _ = items["ottawa"]
+    assert group["type"] == "group"
+    for finding in OTTAWA_FINDINGS:
+        item, parent = items[OTTAWA_PREFIX + finding.key]
+        assert (parent, item["type"], item["text"]) == ("ottawa", "boolean", finding.label)
+        assert item.get("required") is not True
+
+
+def test_every_linkid_is_accounted_for(items: dict) -> None:
+    known = (
+        {f.key for f in FIELDS}
+        | {GROUP_PREFIX + g for g, _ in GROUPS}
+        | {OTTAWA_PREFIX + f.key for f in OTTAWA_FINDINGS}
+        | {link for link, _ in NULL_ITEMS.values()}
+    )
+    for link, (item, parent) in items.items():
+        if item["type"] == "display":
+            assert link == parent + HELP_SUFFIX
+        else:
+            assert link in known, link
+
+
+def test_every_enable_when_points_at_an_earlier_question_and_a_real_option(items: dict) -> None:
+    order = list(items)
+    conditions = [(link, cond) for link, (item, _) in items.items()
+                  for cond in item.get("enableWhen", [])]
+    assert conditions, "the Ottawa section is conditional"
+    for link, cond in conditions:
+        target, _ = items[cond["question"]]
+        assert order.index(cond["question"]) < order.index(link)
+        assert target["type"] == "choice"
+        assert {"valueCoding": cond["answerCoding"]} in target["answerOption"]
+    assert conditions == [("group.ottawa", {
+        "question": "onset", "operator": "=",
+        "answerCoding": {"system": code_system("onset"), "code": "sudden",
+                         "display": BY_KEY["onset"].label_for("sudden")},
+    })]
+
+
+def test_answer_options_are_exactly_the_vocabulary(items: dict) -> None:
+    for link, (item, _) in items.items():
+        if item["type"] != "choice":
+            assert "answerOption" not in item, link
+            continue
+        spec = BY_KEY[link]
+        codings = [opt["valueCoding"] for opt in item["answerOption"]]
+        assert [c["code"] for c in codings] == list(spec.values)
+        assert [c["display"] for c in codings] == [c.label for c in spec.choices]
+        assert {c["system"] for c in codings} == {code_system(link)}
+        assert item.get("repeats", False) is (spec.kind == "choices")
+
+
+def test_required_items_are_the_required_fields(items: dict) -> None:
+    required = {link for link, (item, _) in items.items()
+                if item.get("required") and item["type"] != "group"}
+    assert required == {f.key for f in FIELDS if f.required}
+    for link in required:
+        _, parent = items[link]
+        assert items[parent][0]["required"] is True
+
+
+def test_ranges_use_the_min_and_max_extensions(items: dict) -> None:
+    for spec in FIELDS:
+        item, _ = items[spec.key]
+        bounds = {e["url"]: e for e in item.get("extension", [])}
+        for url, limit in ((MIN_VALUE, spec.minimum), (MAX_VALUE, spec.maximum)):
+            if limit is None:
+                assert url not in bounds
+                continue
+            (key,) = (k for k in bounds[url] if k.startswith("value"))
+            assert key == VALUE_KEYS[item["type"]]
+            assert bounds[url][key] == limit
+            assert type(bounds[url][key]) is (int if item["type"] == "integer" else float)
+        assert item.get("maxLength") == spec.max_length
+
+
+def test_help_texts_are_help_display_items(items: dict) -> None:
+    helps = {parent: item for item, parent in items.values() if item["type"] == "display"}
+    for spec in FIELDS:
+        if spec.help:
+            assert helps[spec.key]["text"] == spec.help
+    for finding in OTTAWA_FINDINGS:
+        assert helps[OTTAWA_PREFIX + finding.key]["text"] == finding.meaning
+    for item in helps.values():
+        (ext,) = item["extension"]
+        assert ext["url"] == ITEM_CONTROL
+        assert ext["valueCodeableConcept"]["coding"][0]["code"] == "help"
+
+
+def test_every_meaningful_null_has_its_own_item(items: dict) -> None:
+    assert set(NULL_ITEMS) == KEEP_NULL
+    order = list(items)
+    for key, (link, _) in NULL_ITEMS.items():
+        item, parent = items[link]
+        assert item["type"] == "boolean" and parent == items[key][1]
+        assert order.index(link) > order.index(key)
+
+
+def test_r4_item_invariants_the_models_do_not_check(items: dict) -> None:
+    """que-1, que-6 and que-10 of the R4 Questionnaire, which fhir.resources leaves alone."""
+    for link, (item, _) in items.items():
+        if item["type"] == "group":
+            assert item.get("item"), f"{link}: a group needs items (que-1)"
+        if item["type"] == "display":
+            assert "item" not in item, f"{link}: display items have no items (que-1)"
+            assert "required" not in item and "repeats" not in item, link  # que-6
+        if "maxLength" in item:
+            assert item["type"] in {"boolean", "decimal", "integer", "string", "text", "url",
+                                    "open-choice"}, link  # que-10

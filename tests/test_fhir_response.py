@@ -1,0 +1,263 @@
+"""QuestionnaireResponses: answers survive the trip, and bad responses are named by linkId."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+from hypothesis import given
+from test_properties import SETTINGS, answers_strategy
+
+from ankle_intake import InvalidAnswers, assess, load_answers
+from ankle_intake.fhir import (
+    COULD_NOT_RUN,
+    QUESTIONNAIRE_URL,
+    answers_from_response,
+    code_system,
+    response_from_answers,
+)
+from ankle_intake.guidance import evaluate
+
+from casebook import intake, vignette_answers, vignette_cases
+
+CASES = vignette_cases()
+GOOD = [c for c in CASES if "error_field" not in c["expect"]]
+BAD = [c for c in CASES if "error_field" in c["expect"]]
+
+
+def trip(answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers -> QuestionnaireResponse (as JSON text) -> answers."""
+    qr = response_from_answers(answers)
+    QuestionnaireResponse.model_validate(qr)
+    return answers_from_response(json.loads(json.dumps(qr)))
+
+
+def find(items: list[dict], link: str) -> dict:
+    for item in items:
+        if item["linkId"] == link:
+            return item
+        try:
+            return find(item.get("item", []), link)
+        except KeyError:
+            pass
+    raise KeyError(link)
+
+
+def errors_of(qr: Any) -> dict[str, list[str]]:
+    with pytest.raises(InvalidAnswers) as caught:
+        answers_from_response(qr)
+    return caught.value.errors
+
+
+@pytest.fixture
+def qr() -> dict:
+    return response_from_answers(load_answers(intake(
+        onset="sudden", pain_locations=["outer_ankle", "heel"], pain_now=3, pain_running=4,
+        ottawa={"tender_navicular": False}, weekly_distance=30.0,
+    )))
+
+
+@pytest.mark.skipif(not CASES, reason="no shared vignettes")
+@pytest.mark.parametrize("case", GOOD, ids=[c["name"] for c in GOOD])
+def test_every_vignette_round_trips_to_the_same_assessment(case: dict) -> None:
+    answers = load_answers(vignette_answers(case))
+    back = trip(answers)
+    assert back == answers
+    assert evaluate(back) == assess(vignette_answers(case))
+
+
+@pytest.mark.skipif(not CASES, reason="no shared vignettes")
+@pytest.mark.parametrize("case", BAD, ids=[c["name"] for c in BAD])
+def test_refused_vignettes_are_refused_through_fhir_too(case: dict) -> None:
+    qr = response_from_answers(vignette_answers(case))
+    assert case["expect"]["error_field"] in errors_of(qr)
+
+
+def empty_as_absent(answers: dict[str, Any]) -> dict[str, Any]:
+    """FHIR has no empty answer: an empty list and an unexamined Ottawa are simply absent."""
+    return {k: v for k, v in answers.items()
+            if v != [] and not (k == "ottawa" and all(x is None for x in v.values()))}
+
+
+@SETTINGS
+@given(answers_strategy)
+def test_generated_answers_round_trip(raw: dict) -> None:
+    answers = load_answers(raw)
+    back = trip(answers)
+    assert back == empty_as_absent(answers)
+    assert evaluate(back) == evaluate(answers)
+
+
+def test_could_not_run_is_kept_apart_from_not_recorded() -> None:
+    could_not = load_answers(intake(pain_running=None))
+    qr = response_from_answers(could_not)
+    assert find(qr["item"], COULD_NOT_RUN)["answer"] == [{"valueBoolean": True}]
+    with pytest.raises(KeyError):
+        find(qr["item"], "pain_running")
+    assert trip(could_not) == could_not and could_not["pain_running"] is None
+
+    not_recorded = load_answers(intake())
+    qr = response_from_answers(not_recorded)
+    for link in ("pain_running", COULD_NOT_RUN):
+        with pytest.raises(KeyError):
+            find(qr["item"], link)
+    assert "pain_running" not in trip(not_recorded)
+
+
+def test_a_score_and_could_not_run_together_are_refused(qr: dict) -> None:
+    find(qr["item"], "group.pain")["item"].append(
+        {"linkId": COULD_NOT_RUN, "answer": [{"valueBoolean": True}]})
+    assert list(errors_of(qr)) == [COULD_NOT_RUN]
+
+
+def test_could_not_run_false_means_not_recorded_or_a_score(qr: dict) -> None:
+    find(qr["item"], "group.pain")["item"].append(
+        {"linkId": COULD_NOT_RUN, "answer": [{"valueBoolean": False}]})
+    assert answers_from_response(qr)["pain_running"] == 4
+
+
+def test_ottawa_findings_left_out_are_not_examined(qr: dict) -> None:
+    answers = answers_from_response(qr)
+    assert answers["ottawa"]["tender_navicular"] is False
+    assert answers["ottawa"]["tender_lateral_malleolus"] is None
+
+
+def test_ottawa_after_a_gradual_onset_is_accepted_like_the_json_path() -> None:
+    answers = load_answers(intake(onset="gradual", ottawa={"tender_navicular": True}))
+    assert trip(answers) == answers
+
+
+def test_the_canonical_may_carry_any_version_or_none(qr: dict) -> None:
+    for canonical in (QUESTIONNAIRE_URL, QUESTIONNAIRE_URL + "|0.0.1"):
+        qr["questionnaire"] = canonical
+        assert answers_from_response(qr)["pain_now"] == 3
+
+
+def test_identity_fields_are_set_when_given() -> None:
+    when = dt.datetime(2026, 3, 2, 10, 30, tzinfo=dt.timezone.utc)
+    qr = response_from_answers(load_answers(intake()), id="a-17", authored=when)
+    assert (qr["id"], qr["authored"], qr["status"]) == ("a-17", when.isoformat(), "completed")
+    QuestionnaireResponse.model_validate(qr)
+    with pytest.raises(ValueError, match="timezone"):
+        response_from_answers({}, authored=dt.datetime(2026, 3, 2, 10, 30))
+
+
+@pytest.mark.parametrize("body", [None, [], "text", {"resourceType": "Questionnaire"}])
+def test_anything_but_a_questionnaire_response_is_refused(body: Any) -> None:
+    assert list(errors_of(body)) == ["resourceType"]
+
+
+@pytest.mark.parametrize("canonical", [
+    None, "https://example.com/Questionnaire/other", QUESTIONNAIRE_URL + "-2|1", 17,
+])
+def test_a_response_to_another_questionnaire_is_refused(qr: dict, canonical: Any) -> None:
+    qr["questionnaire"] = canonical
+    assert list(errors_of(qr)) == ["questionnaire"]
+
+
+def test_an_unfinished_response_is_refused(qr: dict) -> None:
+    qr["status"] = "in-progress"
+    assert list(errors_of(qr)) == ["status"]
+
+
+def test_an_unknown_linkid_is_named(qr: dict) -> None:
+    find(qr["item"], "group.pain")["item"].append(
+        {"linkId": "pain_yesterday", "answer": [{"valueInteger": 2}]})
+    errors = errors_of(qr)
+    assert list(errors) == ["pain_yesterday"]
+    assert "not an item" in errors["pain_yesterday"][0]
+
+
+def test_a_missing_required_item_is_named(qr: dict) -> None:
+    pain = find(qr["item"], "group.pain")
+    pain["item"] = [i for i in pain["item"] if i["linkId"] != "side"]
+    assert errors_of(qr) == {"side": ["Side: an answer is required."]}
+
+
+def test_a_whole_missing_section_names_each_required_item(qr: dict) -> None:
+    qr["item"] = [i for i in qr["item"] if i["linkId"] != "group.pain"]
+    assert set(errors_of(qr)) == {"side", "onset", "pain_locations", "pain_now"}
+
+
+@pytest.mark.parametrize(("link", "answer"), [
+    ("pain_now", {"valueString": "3"}),
+    ("pain_now", {"valueDecimal": 3.5}),
+    ("pain_now", {"valueInteger": True}),
+    ("pain_now", {"valueInteger": 3, "valueString": "3"}),
+    ("weekly_distance", {"valueDecimal": "30"}),
+    ("side", {"valueString": "left"}),
+    ("side", {"valueCoding": "left"}),
+    ("assessment_date", {"valueDate": 20260302}),
+    ("ottawa.tender_navicular", {"valueBoolean": "no"}),
+    ("pain_now", "3"),
+])
+def test_a_value_of_the_wrong_type_is_named(qr: dict, link: str, answer: Any) -> None:
+    find(qr["item"], link)["answer"] = [answer]
+    assert list(errors_of(qr)) == [link]
+
+
+@pytest.mark.parametrize("coding", [
+    {"system": code_system("side"), "code": "middle"},
+    {"system": code_system("onset"), "code": "left"},
+    {"code": "left"},
+    {"system": code_system("side"), "code": "left ", "display": "Left"},
+])
+def test_a_code_outside_the_options_is_named(qr: dict, coding: dict) -> None:
+    find(qr["item"], "side")["answer"] = [{"valueCoding": coding}]
+    errors = errors_of(qr)
+    assert list(errors) == ["side"]
+    assert "left, right, both" in errors["side"][0]
+
+
+def test_an_out_of_range_value_is_named_as_on_the_json_path(qr: dict) -> None:
+    find(qr["item"], "pain_now")["answer"] = [{"valueInteger": 11}]
+    with pytest.raises(InvalidAnswers) as json_path:
+        load_answers(intake(pain_now=11))
+    assert errors_of(qr) == json_path.value.errors
+
+
+def test_two_answers_to_a_single_question_are_refused(qr: dict) -> None:
+    find(qr["item"], "pain_now")["answer"] *= 2
+    assert list(errors_of(qr)) == ["pain_now"]
+
+
+def test_repeating_questions_take_several_answers(qr: dict) -> None:
+    assert answers_from_response(qr)["pain_locations"] == ["outer_ankle", "heel"]
+
+
+def test_an_item_in_the_wrong_place_is_named(qr: dict) -> None:
+    moved = copy.deepcopy(find(qr["item"], "weekly_distance"))
+    qr["item"].append(moved)
+    assert list(errors_of(qr)) == ["weekly_distance"]
+
+
+def test_an_item_given_twice_is_named(qr: dict) -> None:
+    pain = find(qr["item"], "group.pain")
+    pain["item"].append(copy.deepcopy(find(pain["item"], "pain_now")))
+    assert list(errors_of(qr)) == ["pain_now"]
+
+
+def test_help_text_takes_no_answer(qr: dict) -> None:
+    find(qr["item"], "pain_now")["item"] = [
+        {"linkId": "pain_now.help", "answer": [{"valueString": "x"}]}]
+    assert "pain_now" in errors_of(qr)
+    find(qr["item"], "pain_now").pop("item")
+    find(qr["item"], "group.pain")["item"].append({"linkId": "pain_now.help"})
+    assert list(errors_of(qr)) == ["pain_now.help"]
+
+
+def test_a_group_takes_no_answer_and_items_need_linkids(qr: dict) -> None:
+    find(qr["item"], "group.pain")["answer"] = [{"valueString": "x"}]
+    qr["item"].append({"text": "no linkId"})
+    assert set(errors_of(qr)) == {"group.pain", "item"}
+
+
+def test_every_problem_is_reported_at_once(qr: dict) -> None:
+    find(qr["item"], "side")["answer"] = [{"valueString": "left"}]
+    find(qr["item"], "pain_now")["answer"] = [{"valueString": "3"}]
+    qr["status"] = "stopped"
+    assert set(errors_of(qr)) == {"side", "pain_now", "status"}

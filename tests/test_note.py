@@ -1,0 +1,121 @@
+"""The clinician's note: plain text, in clinicians' order, worded from vocabulary and guidance."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ankle_intake import assess, load_answers
+from ankle_intake.forms.vocabulary import BY_KEY, OTTAWA_FINDINGS
+from ankle_intake.reports.note import (
+    ASSESSMENT,
+    FINDINGS,
+    HANDOUT_GIVEN,
+    PLAN,
+    TITLE,
+    clinician_note,
+)
+
+from casebook import days_ago, intake, vignette_answers, vignette_cases
+
+CASES = [c for c in vignette_cases() if "error_field" not in c["expect"]]
+HOSTILE = "Zoë O'Brien <b>&amp;</b>"
+
+
+def note_for(**overrides: object) -> tuple[str, dict, dict]:
+    answers = load_answers(intake(**overrides))
+    assessment = assess(answers)
+    return clinician_note(answers, assessment), answers, assessment
+
+
+def positions(text: str, *markers: str) -> list[int]:
+    found = [text.find(m) for m in markers]
+    assert -1 not in found, [m for m, at in zip(markers, found, strict=True) if at == -1]
+    return found
+
+
+def test_sections_come_in_clinicians_order() -> None:
+    text, _, _ = note_for(
+        onset="sudden", injury_date=days_ago(1), sprain_grade="I", swelling="mild",
+        ottawa={f.key: False for f in OTTAWA_FINDINGS}, weekly_distance=30,
+    )
+    at = positions(
+        text, TITLE, FINDINGS, "Ottawa ankle and foot rules: negative", ASSESSMENT,
+        "- Likely: Ankle sprain", PLAN, "- Triage: Stop running", "- RICE: ", "- Exercises:",
+        "- Earliest return to running: 2026-03-15", HANDOUT_GIVEN,
+    )
+    assert at == sorted(at)
+    assert text.endswith(HANDOUT_GIVEN + "\n")
+
+
+def test_names_are_printed_literally_and_references_never() -> None:
+    text, _, _ = note_for(patient_name=HOSTILE, clinician_name="Dr A. Ng",
+                          patient_ref="MRN-55731", encounter_ref="ENC-2209")
+    assert f"Patient name: {HOSTILE}\n" in text
+    assert "Clinician name: Dr A. Ng" in text
+    for hidden in ("MRN-55731", "ENC-2209", "Patient reference", "Encounter reference"):
+        assert hidden not in text
+    assert "&lt;" not in text and "&amp;amp;" not in text
+
+
+def test_findings_use_the_vocabulary_labels() -> None:
+    text, _, _ = note_for(pain_locations=["back_of_ankle", "heel"], pain_now=2,
+                          pain_pattern=["morning_stiffness"], limping=False,
+                          weekly_distance=25.5, distance_unit="mi")
+    locations = BY_KEY["pain_locations"]
+    assert (f"- Pain locations: {locations.label_for('back_of_ankle')}; "
+            f"{locations.label_for('heel')}") in text
+    assert "- Pain now: 2 out of 10" in text
+    assert f"- Pain pattern: {BY_KEY['pain_pattern'].label_for('morning_stiffness')}" in text
+    assert "- Limping: no" in text
+    assert "- Weekly distance: 25.5 mi" in text
+    assert "morning_stiffness" not in text and "back_of_ankle" not in text
+
+
+def test_could_not_run_differs_from_not_recorded() -> None:
+    could_not, _, _ = note_for(pain_running=None)
+    not_recorded, _, _ = note_for()
+    assert "- Pain while running: could not run" in could_not
+    assert "Pain while running" not in not_recorded
+
+
+def test_unexamined_ottawa_findings_are_said_so() -> None:
+    text, _, assessment = note_for(onset="sudden", ottawa={"unable_to_bear_weight": True})
+    assert "Ottawa ankle and foot rules: positive" in text
+    assert "- Unable to bear weight: yes" in text
+    assert "- Tender at the navicular: not examined" in text
+    assert assessment["imaging"]["advice"] in text
+
+
+@pytest.mark.skipif(not CASES, reason="no shared vignettes")
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_every_vignette_note_carries_its_assessment(case: dict) -> None:
+    answers = load_answers(vignette_answers(case))
+    assessment = assess(answers)
+    text = clinician_note(answers, assessment)
+    for condition in assessment["conditions"]:
+        label = condition["confidence"].capitalize()
+        assert f"- {label}: {condition['name']}." in text
+        for reason in condition["reasons"]:
+            assert reason in text
+    for flag in assessment["red_flags"]:
+        assert flag["text"] in text
+    for reason in assessment["triage"]["reasons"]:
+        assert reason in text
+    for exercise in assessment["exercises"]:
+        assert f"  - {exercise['name']}: {exercise['dose']}" in text
+    if assessment["rice"]:
+        assert all(step in text for step in assessment["rice"]["steps"])
+    else:
+        assert "- RICE:" not in text
+    earliest = assessment["return_to_run"]["earliest_date"]
+    if earliest:
+        assert f"- Earliest return to running: {earliest}" in text
+    assert not re.search(r"diagnos", text, re.IGNORECASE)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text)
+
+
+def test_the_note_is_the_same_for_the_same_input() -> None:
+    first, answers, assessment = note_for(onset="sudden", injury_date=days_ago(3))
+    assert clinician_note(answers, assessment) == first
