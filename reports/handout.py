@@ -129,20 +129,38 @@ def render_handout(
     page_size: str = "A4",
     large_print: bool = False,
 ) -> bytes:
-    """The handout PDF for raw ``answers``, validated first.
+    """The handout PDF for raw ``answers``, validated and assessed first.
 
     Raises :class:`ankle_intake.InvalidAnswers` for bad answers and
     ``ValueError`` for an unknown page size. ``patient_ref`` and
     ``encounter_ref`` are never printed. Same arguments, same bytes.
     """
-    size = resolve_page_size(page_size)
+    resolve_page_size(page_size)  # refuse a bad size before any work
     validated = load_answers(answers)
-    assessment = evaluate(validated)
+    return render_assessment(validated, evaluate(validated), clinic_name=clinic_name,
+                             page_size=page_size, large_print=large_print)
+
+
+def render_assessment(
+    answers: Mapping[str, Any],
+    assessment: Mapping[str, Any],
+    *,
+    clinic_name: str | None = None,
+    page_size: str = "A4",
+    large_print: bool = False,
+) -> bytes:
+    """The handout for answers already validated and an assessment already made.
+
+    For a stored record: the reprint shows the assessment the patient was
+    given, under the guidance version it was made with, even after the rules
+    have changed.
+    """
+    size = resolve_page_size(page_size)
     styles = get_styles(large_print)
     clinic = clinic_name.strip() if clinic_name else None
 
-    head = [clinic or "", validated.get("patient_name") or "",
-            Writer(styles, HANDOUT, 0).date(validated["assessment_date"])]
+    head = [clinic or "", answers.get("patient_name") or "",
+            Writer(styles, HANDOUT, 0).date(answers["assessment_date"])]
     footer = _Footer(styles, HANDOUT, assessment["rules_version"],
                      "  \u00b7  ".join(part for part in head if part))
     buffer = BytesIO()
@@ -157,6 +175,6 @@ def render_handout(
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer.draw_static)])
     writer = Writer(styles, HANDOUT, doc.width)
-    story = build_story(writer, validated, assessment, clinic)
+    story = build_story(writer, answers, assessment, clinic)
     doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer))
     return buffer.getvalue()

@@ -274,3 +274,16 @@ def test_vignettes_show_the_sections_their_assessment_calls_for() -> None:
 
 def test_pdf_text_helper_reads_every_page() -> None:
     assert pdf_text(render_handout(SPRAIN)).count(heading("disclaimer")) >= 2
+
+
+def test_a_stored_assessment_reprints_exactly() -> None:
+    import json
+
+    from ankle_intake.forms import load_answers
+    from ankle_intake.guidance import evaluate
+    from ankle_intake.reports.handout import render_assessment
+
+    answers = load_answers({**RETURNING, "patient_name": HOSTILE})
+    stored = json.loads(json.dumps({"answers": answers, "assessment": evaluate(answers)}))
+    again = render_assessment(stored["answers"], stored["assessment"], page_size="letter")
+    assert again == render_handout({**RETURNING, "patient_name": HOSTILE}, page_size="letter")
