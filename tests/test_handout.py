@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -14,8 +15,10 @@ import pytest
 from pypdf import PdfReader
 
 from ankle_intake import InvalidAnswers, render_handout
-from ankle_intake.guidance import RULES_VERSION
+from ankle_intake.forms import load_answers
+from ankle_intake.guidance import RULES_VERSION, evaluate
 from ankle_intake.guidance.handout_content import HANDOUT
+from ankle_intake.reports.handout import render_assessment
 from ankle_intake.reports.styles import SHAPES, get_styles
 
 from casebook import days_ago, intake, vignette_answers, vignette_cases
@@ -277,12 +280,6 @@ def test_pdf_text_helper_reads_every_page() -> None:
 
 
 def test_a_stored_assessment_reprints_exactly() -> None:
-    import json
-
-    from ankle_intake.forms import load_answers
-    from ankle_intake.guidance import evaluate
-    from ankle_intake.reports.handout import render_assessment
-
     answers = load_answers({**RETURNING, "patient_name": HOSTILE})
     stored = json.loads(json.dumps({"answers": answers, "assessment": evaluate(answers)}))
     again = render_assessment(stored["answers"], stored["assessment"], page_size="letter")
