@@ -284,3 +284,15 @@ def test_a_stored_assessment_reprints_exactly() -> None:
     stored = json.loads(json.dumps({"answers": answers, "assessment": evaluate(answers)}))
     again = render_assessment(stored["answers"], stored["assessment"], page_size="letter")
     assert again == render_handout({**RETURNING, "patient_name": HOSTILE}, page_size="letter")
+
+
+def test_the_bytes_do_not_depend_on_the_process() -> None:
+    code = (
+        "import sys, ankle_intake;"
+        "sys.stdout.buffer.write(ankle_intake.render_handout(" + repr(RETURNING) + ","
+        " clinic_name='Riverside'))"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")]
+    assert runs[0] == runs[1] == render_handout(RETURNING, clinic_name="Riverside")
