@@ -24,7 +24,7 @@ from ..guidance import evaluate
 from ..guidance.handout_content import HANDOUT, HandoutContent
 from . import sections
 from .styles import Styles, get_styles
-from .writer import Writer
+from .writer import PdfWriter
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MARGIN = 18 * mm
@@ -102,7 +102,7 @@ def resolve_page_size(name: str) -> tuple[float, float]:
 
 
 def build_story(
-    writer: Writer, answers: Mapping[str, Any], assessment: Mapping[str, Any],
+    writer: PdfWriter, answers: Mapping[str, Any], assessment: Mapping[str, Any],
     clinic_name: str | None,
 ) -> list[Flowable]:
     """The flowables in the order issue 4 gives, for validated answers."""
@@ -160,7 +160,7 @@ def render_assessment(
     clinic = clinic_name.strip() if clinic_name else None
 
     head = [clinic or "", answers.get("patient_name") or "",
-            Writer(styles, HANDOUT, 0).date(answers["assessment_date"])]
+            PdfWriter(styles, HANDOUT, 0).date(answers["assessment_date"])]
     footer = _Footer(styles, HANDOUT, assessment["rules_version"],
                      "  \u00b7  ".join(part for part in head if part))
     buffer = BytesIO()
@@ -174,7 +174,7 @@ def render_assessment(
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer.draw_static)])
-    writer = Writer(styles, HANDOUT, doc.width)
+    writer = PdfWriter(styles, HANDOUT, doc.width)
     story = build_story(writer, answers, assessment, clinic)
     doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer))
     return buffer.getvalue()

@@ -1,10 +1,15 @@
-"""Turns guidance sentences into flowables: escaped, styled, terms explained once.
+"""Writers turn guidance sentences into a handout: escaped, styled, terms explained once.
 
-Every string that reaches a ``Paragraph`` passes through :meth:`Writer.para`,
-which escapes it first: ``Paragraph`` parses markup, and a patient called
-``<b>&amp;</b>`` must print as typed. The only markup is what this module adds.
-The writer also remembers which medical terms the reader has already met, so a
-term is explained right after the first paragraph that uses it, and only there.
+:class:`BaseWriter` holds what both outputs share: the handout's words, dates
+in plain English, and the memory of which medical terms the reader has met, so
+a term is explained right after the first paragraph that uses it, and only
+there. :class:`PdfWriter` makes ReportLab flowables; ``html.HtmlWriter`` makes
+HTML. The sections (``sections.py``) speak only to this interface, so the PDF
+and the web page cannot drift apart.
+
+Every string reaches the output through :meth:`BaseWriter.para`, which escapes
+it first: ``Paragraph`` parses markup, and a patient called ``<b>&amp;</b>``
+must print as typed. The only markup is what the writers add.
 """
 
 from __future__ import annotations
@@ -15,17 +20,26 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from ..guidance.handout_content import HandoutContent
 from .styles import LEADING, Styles
 
 BULLET = "\u2022"
 TICK_BOX = "\u2610"
+WARNING = "!"
 
 
-class Writer:
-    """Builds the handout's flowables in reading order; one instance per handout."""
+class BaseWriter:
+    """Builds one handout in reading order; one instance per handout."""
 
     def __init__(self, styles: Styles, content: HandoutContent, width: float) -> None:
         self.styles = styles
@@ -34,7 +48,7 @@ class Writer:
         self.explained: set[str] = set()
         self.months = content.label("months").split()
 
-    # -- text ---------------------------------------------------------------
+    # -- words --------------------------------------------------------------
 
     def text(self, item_id: str, **values: object) -> str:
         return self.content.text(item_id, **values)
@@ -57,35 +71,30 @@ class Writer:
         bullet: str | None = None,
         label: str | None = None,
         explain: bool = True,
-    ) -> list[Flowable]:
+    ) -> list[Any]:
         """A paragraph of plain ``text``, then explanations of terms it is first to use.
 
         ``label`` is printed in bold before the text; ``key`` is the id of the
         guidance item the text comes from, so a term that item itself defines
         is not explained twice.
         """
-        markup = escape(text)
-        if label:
-            markup = f"<b>{escape(label)}</b> {markup}"
-        flows: list[Flowable] = [
-            Paragraph(markup, self.styles[style], bulletText=bullet)
-        ]
+        blocks = [self.paragraph(text, style, bullet=bullet, label=label)]
         if explain:
-            flows += self.explanations(text, key)
-        return flows
+            blocks += self.explanations(text, key)
+        return blocks
 
-    def lead_bullet(self, text: str, *, key: str | None = None) -> list[Flowable]:
+    def lead_bullet(self, text: str, *, key: str | None = None) -> list[Any]:
         """A bullet whose short lead-in before a colon ("Ice: ...") is set in bold."""
         head, sep, rest = text.partition(": ")
         if sep and len(head.split()) <= 2:
             return self.para(rest, "bullet", key=key, bullet=BULLET, label=head + ":")
         return self.para(text, "bullet", key=key, bullet=BULLET)
 
-    def bullets(self, texts: Iterable[str], *, mark: str = BULLET) -> list[Flowable]:
-        return [f for text in texts for f in self.para(text, "bullet", bullet=mark)]
+    def bullets(self, texts: Iterable[str], *, mark: str = BULLET) -> list[Any]:
+        return [b for text in texts for b in self.para(text, "bullet", bullet=mark)]
 
-    def explanations(self, text: str, key: str | None) -> list[Flowable]:
-        out: list[Flowable] = []
+    def explanations(self, text: str, key: str | None) -> list[Any]:
+        out: list[Any] = []
         for term in self.content.terms:
             if term.id in self.explained or not term.pattern.search(text):
                 continue
@@ -96,15 +105,65 @@ class Writer:
                              label=self.label("word_help"))
         return out
 
-    # -- blocks -------------------------------------------------------------
+    def section(self, head: Sequence[Any], body: Sequence[Any], keep: int = 2) -> list[Any]:
+        """A heading kept with the first ``keep`` blocks of its body, the last two kept too.
 
-    def box(self, flows: Sequence[Flowable], *, border: float = 1.5) -> Table:
-        """A ruled box around ``flows``; the rule, not a colour, sets it apart."""
+        Keeping a whole section together leaves half-empty pages; keeping
+        nothing orphans a heading at the foot of a page or strands one line
+        at the top of the next.
+        """
+        if len(body) <= keep + 2:
+            return [self.keep([*head, *body])]
+        return [self.keep([*head, *body[:keep]]), *body[keep:-2], self.keep(body[-2:])]
+
+    # -- what each output does its own way -----------------------------------
+
+    def paragraph(self, text: str, style: str, *, bullet: str | None, label: str | None) -> Any:
+        raise NotImplementedError
+
+    def box(self, blocks: Sequence[Any], *, strong: bool = False) -> Any:
+        """A ruled box; ``strong`` for the thicker rule of what matters most."""
+        raise NotImplementedError
+
+    def grid(
+        self,
+        header: Sequence[str] | None,
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        *,
+        bold_first_column: bool = False,
+        wrap: Iterable[int] | None = None,
+    ) -> Any:
+        raise NotImplementedError
+
+    def keep(self, blocks: Sequence[Any]) -> Any:
+        """Blocks that stay on one page together."""
+        raise NotImplementedError
+
+    def page_break(self) -> Any:
+        raise NotImplementedError
+
+    def space(self) -> Any:
+        raise NotImplementedError
+
+
+class PdfWriter(BaseWriter):
+    """ReportLab flowables."""
+
+    def paragraph(
+        self, text: str, style: str, *, bullet: str | None, label: str | None
+    ) -> Flowable:
+        markup = escape(text)
+        if label:
+            markup = f"<b>{escape(label)}</b> {markup}"
+        return Paragraph(markup, self.styles[style], bulletText=bullet)
+
+    def box(self, blocks: Sequence[Any], *, strong: bool = False) -> Table:
         body = self.styles.sizes["body"]
-        table = Table([[list(flows)]], colWidths=[self.width])
+        table = Table([[list(blocks)]], colWidths=[self.width])
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), self.styles.regular),
-            ("BOX", (0, 0), (-1, -1), border, colors.black),
+            ("BOX", (0, 0), (-1, -1), 2.5 if strong else 1.5, colors.black),
             ("LEFTPADDING", (0, 0), (-1, -1), 0.8 * body),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0.8 * body),
             ("TOPPADDING", (0, 0), (-1, -1), 0.6 * body),
@@ -113,19 +172,6 @@ class Writer:
         table.hAlign = "LEFT"
         table.spaceAfter = 0.8 * body
         return table
-
-    def section(
-        self, head: Sequence[Flowable], body: Sequence[Flowable], keep: int = 2
-    ) -> list[Flowable]:
-        """A heading kept with the first ``keep`` flowables of its body, the last two kept too.
-
-        Keeping a whole section together leaves half-empty pages; keeping
-        nothing orphans a heading at the foot of a page or strands one line
-        at the top of the next.
-        """
-        if len(body) <= keep + 2:
-            return [KeepTogether([*head, *body])]
-        return [KeepTogether([*head, *body[:keep]]), *body[keep:-2], KeepTogether(body[-2:])]
 
     def cell(self, text: str, *, bold: bool = False) -> Paragraph:
         return Paragraph(escape(text), self.styles["cell_bold" if bold else "cell"])
@@ -167,3 +213,12 @@ class Writer:
         table.hAlign = "LEFT"
         table.spaceAfter = 0.8 * self.styles.sizes["body"]
         return table
+
+    def keep(self, blocks: Sequence[Any]) -> Flowable:
+        return KeepTogether(list(blocks))
+
+    def page_break(self) -> Flowable:
+        return PageBreak()
+
+    def space(self) -> Flowable:
+        return Spacer(0, self.styles.sizes["body"])
