@@ -1,4 +1,4 @@
-"""The handout routes: a stored intake's PDF, and a PDF for answers that are not stored.
+"""The handout routes: a stored intake's PDF and web page, and a PDF for unstored answers.
 
 Registered on the plugin's own blueprints by :func:`register`, so both routes go
 through the same authorize hook and ``no-store`` header as the rest, and the
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from .api import _json, read_json_body
 from .config import setting
@@ -50,6 +50,24 @@ def stored_handout(assessment_id: str) -> Response:
     return _pdf(data, f"ankle-handout-{record['id']}.pdf")
 
 
+def stored_handout_page(assessment_id: str) -> str:
+    """The same handout as a web page with a print stylesheet, for screen readers."""
+    record = state().storage.get(assessment_id)
+    if record is None:
+        abort(404)
+    from .reports.html import render_assessment_html
+
+    options = _options()
+    handout = render_assessment_html(record["answers"], record["assessment"],
+                                     clinic_name=options["clinic_name"],
+                                     large_print=options["large_print"])
+    return render_template(
+        "ankle_intake/handout.html", handout=handout,
+        pdf_url=url_for(".handout", assessment_id=record["id"]),
+        large_pdf_url=url_for(".handout", assessment_id=record["id"], large_print=1),
+    )
+
+
 def handout_from_answers() -> Response:
     """JSON answers in, PDF out, nothing stored; 422 names each refused field."""
     raw = read_json_body()
@@ -65,6 +83,7 @@ def handout_from_answers() -> Response:
 
 def register(bp: Blueprint, api: Blueprint) -> None:
     bp.add_url_rule("/assessments/<assessment_id>/handout.pdf", "handout", stored_handout)
+    bp.add_url_rule("/assessments/<assessment_id>/handout", "handout_page", stored_handout_page)
     api.add_url_rule("/handout", "handout", handout_from_answers, methods=["POST"])
 
 

@@ -17,14 +17,14 @@ from typing import Any
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from ..forms import load_answers
 from ..guidance import evaluate
 from ..guidance.handout_content import HANDOUT, HandoutContent
 from . import sections
 from .styles import Styles, get_styles
-from .writer import PdfWriter
+from .writer import BaseWriter, PdfWriter
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MARGIN = 18 * mm
@@ -101,11 +101,11 @@ def resolve_page_size(name: str) -> tuple[float, float]:
         raise ValueError(f"page_size must be 'A4' or 'letter', not {name!r}") from None
 
 
-def build_story(
-    writer: PdfWriter, answers: Mapping[str, Any], assessment: Mapping[str, Any],
+def story_blocks(
+    writer: BaseWriter, answers: Mapping[str, Any], assessment: Mapping[str, Any],
     clinic_name: str | None,
-) -> list[Flowable]:
-    """The flowables in the order issue 4 gives, for validated answers."""
+) -> list[Any]:
+    """The blocks (flowables or HTML) in the order issue 4 gives, for validated answers."""
     w, a = writer, assessment
     return [
         *sections.header(w, answers, clinic_name),
@@ -175,6 +175,6 @@ def render_assessment(
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer.draw_static)])
     writer = PdfWriter(styles, HANDOUT, doc.width)
-    story = build_story(writer, answers, assessment, clinic)
+    story = story_blocks(writer, answers, assessment, clinic)
     doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer))
     return buffer.getvalue()

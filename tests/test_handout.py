@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +21,7 @@ from ankle_intake.forms import load_answers
 from ankle_intake.guidance import RULES_VERSION, evaluate
 from ankle_intake.guidance.handout_content import HANDOUT
 from ankle_intake.reports.handout import render_assessment
+from ankle_intake.reports.html import render_handout_html
 from ankle_intake.reports.styles import SHAPES, get_styles
 
 from casebook import days_ago, intake, vignette_answers, vignette_cases
@@ -296,3 +299,15 @@ def test_the_bytes_do_not_depend_on_the_process() -> None:
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2")]
     assert runs[0] == runs[1] == render_handout(RETURNING, clinic_name="Riverside")
+
+
+@pytest.mark.parametrize("answers", [SPRAIN, SORE, FRACTURE_SIGNS, RETURNING])
+def test_the_html_handout_says_what_the_pdf_says(answers: dict[str, Any]) -> None:
+    page = render_handout_html({**answers, "patient_name": HOSTILE}, clinic_name="A & B")
+    assert html.escape(HOSTILE, quote=True) in page and "<script>" not in page
+    words = flat(html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    printed = render_text({**answers, "patient_name": HOSTILE}, clinic_name="A & B")
+    for item_id in HANDOUT.items:
+        text = HANDOUT.text(item_id) if item_id != "earliest_return" else "Earliest day"
+        assert (text in words) == (text in printed), item_id
+    assert HOSTILE in words and "A & B" in words

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import io
 from typing import Any
 
 from pypdf import PdfReader
+
+from ankle_intake.guidance.handout_content import HANDOUT
 
 from handout_helpers import flat, pdf_text
 
@@ -96,3 +99,21 @@ def test_the_openapi_document_lists_the_handout(client) -> None:
     post = doc["paths"]["/ankle/api/handout"]["post"]
     assert "application/pdf" in post["responses"]["200"]["content"]
     assert {"200", "400", "403", "413", "415", "422"} <= set(post["responses"])
+
+
+def test_the_handout_is_also_a_web_page(client, valid) -> None:
+    record_id = _store(client, {**valid, "patient_name": HOSTILE, "patient_ref": "MRN-7781",
+                                "swelling": "mild"})
+    response = client.get(f"/ankle/assessments/{record_id}/handout")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert html.escape(HOSTILE, quote=True) in page and "<script>" not in page
+    assert "MRN-7781" not in page
+    assert "ankle_intake_handout.css" in page and "@media print" not in page
+    assert f'href="/ankle/assessments/{record_id}/handout.pdf"' in page
+    for heading in ("heading_now", "heading_get_help", "heading_rice", "disclaimer"):
+        assert html.escape(HANDOUT.text(heading), quote=True) in page
+    assert client.get("/ankle/assessments/nope/handout").status_code == 404
+    with client.get("/ankle/static/ankle_intake_handout.css") as css:
+        assert "@media print" in css.get_data(as_text=True)
