@@ -146,16 +146,8 @@ def _number(value: float) -> str:
 
 
 def _weeks_table(w: BaseWriter, answers: Answers, weeks: list[dict]) -> Any:
-    """Distances per week, with dates when the earliest return date is known.
-
-    Dates never start before the handout's own date: a runner past the
-    earliest return date starts week 1 today, not in the past.
-    """
+    """Distances per week, dated when the assessment could date them."""
     dated = weeks[0]["starts"] is not None
-    shift = dt.timedelta(0)
-    if dated:
-        first = dt.date.fromisoformat(weeks[0]["starts"])
-        shift = max(dt.timedelta(0), dt.date.fromisoformat(answers["assessment_date"]) - first)
     header = [w.label("week")] + ([w.label("starts")] if dated else [])
     header += [w.label("distance"), w.label("sessions")]
     rows = []
@@ -165,7 +157,7 @@ def _weeks_table(w: BaseWriter, answers: Answers, weeks: list[dict]) -> Any:
                     else w.label("distance_range", low=low, high=high, unit=week["unit"]))
         row = [str(week["week"])]
         if dated:
-            row.append(w.date(dt.date.fromisoformat(week["starts"]) + shift))
+            row.append(w.date(dt.date.fromisoformat(week["starts"])))
         rows.append(row + [distance, week["sessions"]])
     size = w.styles.sizes["table"]
     fixed = [4.2 * size] + ([9.5 * size] if dated else []) + [10.5 * size]
