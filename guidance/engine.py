@@ -113,8 +113,9 @@ def evaluate_with(content: Content, answers: Mapping[str, Any]) -> dict[str, Any
     earliest = None
     if healing and injury and healing["min_days"] is not None:
         earliest = dt.date.fromisoformat(injury) + dt.timedelta(days=healing["min_days"])
-        assessed = dt.date.fromisoformat(answers["assessment_date"])
-        facts["before_earliest_return"] = assessed < earliest
+        facts["before_earliest_return"] = (
+            dt.date.fromisoformat(answers["assessment_date"]) < earliest
+        )
 
     red_flags = [
         {key: flag[key] for key in ("id", "name", "text", "blocks_exercise")}
@@ -127,6 +128,10 @@ def evaluate_with(content: Content, answers: Mapping[str, Any]) -> dict[str, Any
     phase = "acute" if rice_applies else "rehab" if stop_running else "return"
 
     plan_for = facts["likely"] or facts["conditions"][:1]
+    # Week 1 starts on the earliest return date, but never before the assessment;
+    # a runner cleared to run with no dated injury starts on the assessment date.
+    assessed = dt.date.fromisoformat(answers["assessment_date"])
+    first_week = max(earliest, assessed) if earliest else None if stop_running else assessed
     blocked = any(flag["blocks_exercise"] for flag in red_flags)
     ottawa = facts["ottawa_result"]
     return {
@@ -146,7 +151,7 @@ def evaluate_with(content: Content, answers: Mapping[str, Any]) -> dict[str, Any
             "weekly_rule": content.weekly["text"],
             "weeks": weekly_plan(
                 content, answers.get("weekly_distance"), answers.get("distance_unit", "km"),
-                earliest,
+                first_week,
             ),
         },
         "rice": {"when": content.rice_when["text"], "steps": texts(content.rice)}

@@ -61,7 +61,7 @@ def weekly_plan(
     content: Content,
     weekly_distance: float | None,
     unit: str,
-    earliest: dt.date | None,
+    first_day: dt.date | None,
 ) -> list[dict[str, Any]]:
     """Weeks from half the usual distance back to all of it (the 50% rule, +10-15% a week).
 
@@ -84,7 +84,7 @@ def weekly_plan(
             "distance_max": round(min(start * (1 + fast) ** (week - 1), weekly_distance), 1),
             "unit": unit,
             "sessions": sessions.get(week, last_session),
-            "starts": (earliest + dt.timedelta(weeks=week - 1)).isoformat() if earliest else None,
+            "starts": (first_day + dt.timedelta(weeks=week - 1)).isoformat() if first_day else None,
         }
         for week in range(1, count + 1)
     ]

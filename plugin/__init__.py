@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .forms import InvalidAnswers, load_answers
 from .guidance import assess
+from .reports import render_handout
 
 if TYPE_CHECKING:
     from .extension import AnkleIntake
@@ -26,4 +27,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'ankle_intake' has no attribute {name!r}")
 
 
-__all__ = ["AnkleIntake", "InvalidAnswers", "assess", "load_answers"]
+__all__ = ["AnkleIntake", "InvalidAnswers", "assess", "load_answers", "render_handout"]

@@ -9,6 +9,8 @@ converted: the same body reader, the same ``submit``, the same 201 and 422.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from typing import Any, TextIO
 
 import click
@@ -96,6 +98,36 @@ def assess_command(answers: TextIO) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
+@click.argument("answers", type=click.File("r", encoding="utf-8"))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the PDF.")
+@click.option("--large-print", is_flag=True, help="Body text of 14 pt or more.")
+def handout_command(answers: TextIO, output: str, large_print: bool) -> None:
+    """Write the handout PDF for ANSWERS (answers JSON or a QuestionnaireResponse).
+
+    The PDF is made in memory and moved into place in one step, so a refused
+    input or a failure never leaves a half-written file at OUTPUT.
+    """
+    from .reports.handout import render_assessment
+
+    validated = _load_file(answers)
+    pdf = render_assessment(
+        validated, evaluate(validated),
+        clinic_name=current_app.config["ANKLE_INTAKE_CLINIC_NAME"] or None,
+        page_size=current_app.config["ANKLE_INTAKE_PAGE_SIZE"], large_print=large_print,
+    )
+    folder = os.path.dirname(os.path.abspath(output))
+    handle, partial = tempfile.mkstemp(dir=folder, prefix=".ankle-intake-", suffix=".pdf")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(pdf)
+        os.replace(partial, output)
+    except BaseException:
+        os.unlink(partial)
+        raise
+    click.echo(f"ankle-intake: handout written to {output} ({len(pdf)} bytes)")
+
+
 def questionnaire_command() -> None:
     """Print the intake as a FHIR R4 Questionnaire."""
     click.echo(json.dumps(questionnaire(), ensure_ascii=False, indent=2))
@@ -110,3 +142,4 @@ def register(bp: Blueprint, api: Blueprint) -> None:
     api.add_url_rule("/assessments/<assessment_id>/fhir", "get_fhir", get_response)
     bp.cli.command("assess")(assess_command)
     bp.cli.command("questionnaire")(questionnaire_command)
+    bp.cli.command("handout")(handout_command)

@@ -79,4 +79,7 @@ def build_spec(url_prefix: str) -> dict[str, Any]:
     from .fhir_openapi import add_fhir_paths
 
     add_fhir_paths(spec, url_prefix)
+    from .handout_views import add_handout_paths
+
+    add_handout_paths(spec, base, _error)
     return spec.to_dict()

@@ -56,9 +56,11 @@ def create_blueprint() -> Blueprint:
 
     from .api import create_api_blueprint
     from .fhir_views import register as register_fhir
+    from .handout_views import register as register_handout
 
     api = create_api_blueprint()
     register_fhir(bp, api)
+    register_handout(bp, api)
     bp.register_blueprint(api)
     return bp
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import create_engine, text
 
 from ankle_intake import AnkleIntake
 from ankle_intake.extension import state
@@ -60,17 +62,38 @@ def database_url() -> str | None:
     return None
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """ANKLE_INTAKE_TEST_POSTGRES_URL, narrowed to a schema of this test run's own.
+
+    Two runs against one database (a developer's and a helper's, say) then
+    never drop each other's tables.
+    """
+    url = os.environ.get(PG_ENV)
+    if not url:
+        yield None
+        return
+    schema = f"ankle_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_database_url(request: pytest.FixtureRequest) -> str | None:
+def any_database_url(request: pytest.FixtureRequest, postgres_url: str | None) -> str | None:
     """SQLite, then PostgreSQL when ANKLE_INTAKE_TEST_POSTGRES_URL names one."""
     if request.param == "sqlite":
         return None
-    url = os.environ.get(PG_ENV)
-    if not url:
+    if not postgres_url:
         if os.environ.get(REQUIRE_PG_ENV) == "1":
             pytest.fail(f"{REQUIRE_PG_ENV}=1 but {PG_ENV} is not set", pytrace=False)
         pytest.skip(f"{PG_ENV} is not set")
-    return url
+    return postgres_url
 
 
 @pytest.fixture

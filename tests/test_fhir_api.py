@@ -186,3 +186,26 @@ def test_cli_questionnaire_prints_it(runner) -> None:
     result = runner.invoke(args=["ankle-intake", "questionnaire"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == questionnaire()
+
+
+def test_cli_handout_writes_the_pdf(runner, count, tmp_path, valid, qr) -> None:
+    out = tmp_path / "out.pdf"
+    done = runner.invoke(args=["ankle-intake", "handout", write(tmp_path, valid), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert out.read_bytes().startswith(b"%PDF-") and str(out) in done.output
+    from_fhir = tmp_path / "fhir.pdf"
+    done = runner.invoke(args=["ankle-intake", "handout", write(tmp_path, qr, "qr.json"),
+                               "-o", str(from_fhir), "--large-print"])
+    assert done.exit_code == 0, done.output
+    assert from_fhir.read_bytes().startswith(b"%PDF-")
+    assert count() == 0
+
+
+def test_cli_handout_refuses_bad_input_and_writes_nothing(runner, tmp_path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "out.pdf"
+    bad = {"side": "left", "onset": "sudden", "pain_locations": [], "pain_now": 2}
+    done = runner.invoke(args=["ankle-intake", "handout", write(tmp_path, bad), "-o", str(out)])
+    assert done.exit_code != 0 and "pain_locations" in done.output
+    assert list(folder.iterdir()) == []

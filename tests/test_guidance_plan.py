@@ -162,3 +162,15 @@ def test_assess_is_deterministic_and_never_reads_the_clock() -> None:
     for module in (engine, plan):
         source = inspect.getsource(module)
         assert "today(" not in source and "now(" not in source
+
+
+def test_the_weekly_table_never_starts_in_the_past() -> None:
+    """Getting Back to Running: week 1 is the first week back, counted from today at the
+    earliest; 1. Ankle Sprain healing time when it is still ahead."""
+    healed = assess(intake(onset="sudden", sprain_grade="I", injury_date=days_ago(30),
+                           weekly_distance=20))
+    assert healed["return_to_run"]["weeks"][0]["starts"] == intake()["assessment_date"]
+    undated = assess(intake(weekly_distance=20))
+    assert undated["return_to_run"]["weeks"][0]["starts"] == intake()["assessment_date"]
+    resting = assess(intake(limping=True, weekly_distance=20))
+    assert resting["return_to_run"]["weeks"][0]["starts"] is None

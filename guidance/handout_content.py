@@ -1,0 +1,193 @@
+"""Loads and checks ``data/handout.json``: the sentences only the printed handout uses.
+
+The handout needs words the assessment does not carry (section headings, the
+"Get help the same day if" list, the referral note, the footer disclaimer,
+explanations of medical terms). They live in data like all other guidance,
+each sentence with its source, and are checked at import exactly as
+:mod:`.content` checks its files: a broken or missing item stops the
+application from starting, with the item's id in the message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from .content import TextItemSchema, load_content
+from .predicates import ContentError
+
+FILE = "handout.json"
+
+#: Every item id the handout renderer asks for, with the placeholders its text must hold.
+REQUIRED_ITEMS: dict[str, frozenset[str]] = {
+    **{name: frozenset() for name in (
+        "title", "heading_now", "heading_found_today", "heading_get_help",
+        "get_help_worse", "get_help_limp", "get_help_swelling", "get_help_walk",
+        "get_help_nerve", "get_help_weight", "heading_conditions", "no_condition",
+        "heading_rice", "rice_intro", "heading_advice", "heading_exercises",
+        "exercises_intro", "heading_on_hold", "on_hold_text", "referral_title",
+        "referral_intro", "referral_flags", "referral_conditions", "referral_imaging",
+        "referral_ask", "heading_return", "return_lead_wait", "return_lead_check",
+        "heading_run_walk", "heading_weeks", "heading_pain_rule", "pain_rule_intro",
+        "heading_prevention", "prevention_calves", "prevention_peroneals", "prevention_feet",
+        "prevention_balance", "prevention_shoes", "heading_log", "log_intro", "disclaimer",
+    )},
+    "earliest_return": frozenset({"date"}),
+}
+
+#: Every label the renderer asks for, with the placeholders it must hold.
+REQUIRED_LABELS: dict[str, frozenset[str]] = {
+    **{name: frozenset() for name in (
+        "clinic_fallback", "name", "date", "side", "clinician", "injury_date", "pain_now",
+        "blank", "likely", "possible", "dose", "word_help", "week", "starts", "distance",
+        "sessions", "day", "pain", "months", "pdf_title",
+    )},
+    "distance_range": frozenset({"low", "high", "unit"}),
+    "distance_one": frozenset({"low", "unit"}),
+    "exercise_n": frozenset({"n"}),
+    "page": frozenset({"page", "pages"}),
+    "version": frozenset({"version"}),
+}
+
+
+class TermSchema(TextItemSchema):
+    """A word to explain the first time it is printed.
+
+    ``match`` holds the word stems that count as a use (case-insensitive, at a
+    word start); ``defined_by`` names the items whose own text already explains
+    the word, so printing one of them counts as the explanation.
+    """
+
+    match = fields.List(fields.String(validate=validate.Length(min=3)), required=True,
+                        validate=validate.Length(min=1))
+    defined_by = fields.List(fields.String(), required=True)
+
+
+class _HandoutFileSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    kind = fields.String(required=True, validate=validate.Equal("handout"))
+    note = fields.String()
+    items = fields.List(fields.Dict(), required=True)
+    terms = fields.List(fields.Dict(), required=True)
+    labels = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    text: str
+    pattern: re.Pattern[str]
+    defined_by: frozenset[str]
+
+
+@dataclass(frozen=True)
+class HandoutContent:
+    """The handout's own sentences (``items``), word explanations and UI labels."""
+
+    items: dict[str, dict]
+    terms: tuple[Term, ...]
+    labels: dict[str, str]
+
+    def text(self, item_id: str, **values: Any) -> str:
+        """An item's sentence, with ``{placeholders}`` filled in."""
+        text = self.items[item_id]["text"]
+        return text.format(**values) if values else text
+
+    def label(self, name: str, **values: Any) -> str:
+        text = self.labels[name]
+        return text.format(**values) if values else text
+
+
+def _fail(ident: str, problem: Any) -> ContentError:
+    return ContentError(f"guidance/data/{FILE}: item {ident!r} is invalid: {problem}")
+
+
+def _placeholders(text: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+
+def _load_one(schema: Schema, raw: Any) -> dict:
+    try:
+        return schema.load(raw)
+    except ValidationError as exc:
+        ident = raw.get("id", "?") if isinstance(raw, dict) else "?"
+        raise _fail(ident, exc.messages) from None
+
+
+def _term_pattern(stems: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(r"\b" + re.escape(stem) for stem in stems), re.IGNORECASE)
+
+
+def parse_handout(raw: Any) -> HandoutContent:
+    """Check the raw file content and build :class:`HandoutContent`; raises ContentError."""
+    try:
+        data = _HandoutFileSchema().load(raw)
+    except ValidationError as exc:
+        raise ContentError(f"guidance/data/{FILE}: {exc.messages}") from None
+    items = [_load_one(TextItemSchema(), item) for item in data["items"]]
+    terms = [_load_one(TermSchema(), item) for item in data["terms"]]
+
+    known = {item["id"] for item in load_content().items()}
+    seen: set[str] = set()
+    for item in items + terms:
+        if item["id"] in seen or item["id"] in known:
+            raise ContentError(f"guidance/data/{FILE}: id {item['id']!r} is used twice")
+        seen.add(item["id"])
+    by_id = {item["id"]: item for item in items}
+    for wanted, table, what in ((REQUIRED_ITEMS, by_id, "item"),
+                                (REQUIRED_LABELS, data["labels"], "label")):
+        for name, holes in wanted.items():
+            if name not in table:
+                raise ContentError(f"guidance/data/{FILE}: {what} {name!r} is missing")
+            text = table[name]["text"] if what == "item" else table[name]
+            if _placeholders(text) != holes:
+                raise ContentError(
+                    f"guidance/data/{FILE}: {what} {name!r} must use exactly "
+                    f"{sorted(holes)} as placeholders"
+                )
+    for term in terms:
+        unknown = set(term["defined_by"]) - known - seen
+        if unknown:
+            raise _fail(term["id"], f"defined_by names unknown ids {sorted(unknown)}")
+    return HandoutContent(
+        items=by_id,
+        terms=tuple(
+            Term(t["id"], t["text"], _term_pattern(t["match"]), frozenset(t["defined_by"]))
+            for t in terms
+        ),
+        labels=dict(data["labels"]),
+    )
+
+
+def _read() -> Any:
+    text = resources.files(__package__).joinpath("data", FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
+def load_handout_content() -> HandoutContent:
+    """The handout content, read and checked once per process."""
+    return parse_handout(_read())
+
+
+HANDOUT: HandoutContent = load_handout_content()
+
+__all__ = [
+    "HANDOUT",
+    "HandoutContent",
+    "REQUIRED_ITEMS",
+    "REQUIRED_LABELS",
+    "Term",
+    "TermSchema",
+    "load_handout_content",
+    "parse_handout",
+]

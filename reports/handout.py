@@ -1,0 +1,180 @@
+"""``render_handout(answers) -> bytes``: the patient's personalised PDF handout.
+
+Built with ReportLab platypus into memory. ``invariant=1`` makes the bytes a
+function of the answers alone, so a reprint is exactly the handout the patient
+was given. The footer (page N of M, guidance version, disclaimer) is drawn on
+every page; the page total is only known at the end, so a canvas that holds
+pages back until ``save`` writes it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from io import BytesIO
+from typing import Any
+
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from ..forms import load_answers
+from ..guidance import evaluate
+from ..guidance.handout_content import HANDOUT, HandoutContent
+from . import sections
+from .styles import Styles, get_styles
+from .writer import BaseWriter, PdfWriter
+
+PAGE_SIZES = {"a4": A4, "letter": LETTER}
+MARGIN = 18 * mm
+
+
+class _Footer:
+    """What every page carries at top and bottom; drawn by ``onPage`` and the canvas."""
+
+    def __init__(self, styles: Styles, content: HandoutContent, version: str,
+                 running_head: str) -> None:
+        self.font = styles.regular
+        self.bold = styles.bold
+        self.size = styles.sizes["small"]
+        self.disclaimer = content.text("disclaimer")
+        self.version = content.label("version", version=version)
+        self.page_label = content.labels["page"]
+        self.running_head = running_head
+
+    def height(self) -> float:
+        return 3 * self.size * 1.3 + 4 * mm
+
+    def draw_static(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """Header line (from page 2) and the footer text, between save and restore."""
+        canvas.saveState()
+        width, _ = doc.pagesize
+        line_y = MARGIN + 2 * self.size * 1.3 + 2 * mm
+        canvas.setLineWidth(0.6)
+        canvas.line(MARGIN, line_y, width - MARGIN, line_y)
+        canvas.setFont(self.bold, self.size)
+        canvas.drawString(MARGIN, MARGIN + self.size * 1.3, self.disclaimer)
+        canvas.setFont(self.font, self.size)
+        canvas.drawString(MARGIN, MARGIN, self.version)
+        if doc.page > 1 and self.running_head:
+            top = doc.pagesize[1] - MARGIN + 2 * mm
+            canvas.drawString(MARGIN, top, self.running_head)
+            canvas.line(MARGIN, top - 1.5 * mm, width - MARGIN, top - 1.5 * mm)
+        canvas.restoreState()
+
+    def draw_page_number(self, canvas: Canvas, page: int, pages: int) -> None:
+        canvas.saveState()
+        canvas.setFont(self.bold, self.size)
+        text = self.page_label.format(page=page, pages=pages)
+        canvas.drawRightString(canvas._pagesize[0] - MARGIN, MARGIN, text)
+        canvas.restoreState()
+
+
+class _NumberedCanvas(Canvas):
+    """Holds finished pages until ``save`` so each can say "Page N of M"."""
+
+    def __init__(self, *args: Any, footer: _Footer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        pages = len(self._held)
+        for number, state in enumerate(self._held, start=1):
+            self.__dict__.update(state)
+            self._footer.draw_page_number(self, number, pages)
+            Canvas.showPage(self)
+        self._held = []
+        super().save()
+
+
+def resolve_page_size(name: str) -> tuple[float, float]:
+    """``"A4"`` or ``"letter"`` (any case) as a ReportLab page size."""
+    try:
+        return PAGE_SIZES[name.lower()]
+    except KeyError:
+        raise ValueError(f"page_size must be 'A4' or 'letter', not {name!r}") from None
+
+
+def story_blocks(
+    writer: BaseWriter, answers: Mapping[str, Any], assessment: Mapping[str, Any],
+    clinic_name: str | None,
+) -> list[Any]:
+    """The blocks (flowables or HTML) in the order issue 4 gives, for validated answers."""
+    w, a = writer, assessment
+    return [
+        *sections.header(w, answers, clinic_name),
+        *sections.what_to_do_now(w, a),
+        *sections.red_flags(w, a),
+        *sections.conditions(w, answers, a),
+        *sections.rice(w, a),
+        *sections.advice(w, a),
+        *sections.exercises(w, a),
+        *sections.return_to_run(w, answers, a),
+        *sections.prevention(w),
+        *sections.exercise_log(w, answers, a),
+        *sections.referral(w, answers, a),
+    ]
+
+
+def render_handout(
+    answers: Any,
+    *,
+    clinic_name: str | None = None,
+    page_size: str = "A4",
+    large_print: bool = False,
+) -> bytes:
+    """The handout PDF for raw ``answers``, validated and assessed first.
+
+    Raises :class:`ankle_intake.InvalidAnswers` for bad answers and
+    ``ValueError`` for an unknown page size. ``patient_ref`` and
+    ``encounter_ref`` are never printed. Same arguments, same bytes.
+    """
+    resolve_page_size(page_size)  # refuse a bad size before any work
+    validated = load_answers(answers)
+    return render_assessment(validated, evaluate(validated), clinic_name=clinic_name,
+                             page_size=page_size, large_print=large_print)
+
+
+def render_assessment(
+    answers: Mapping[str, Any],
+    assessment: Mapping[str, Any],
+    *,
+    clinic_name: str | None = None,
+    page_size: str = "A4",
+    large_print: bool = False,
+) -> bytes:
+    """The handout for answers already validated and an assessment already made.
+
+    For a stored record: the reprint shows the assessment the patient was
+    given, under the guidance version it was made with, even after the rules
+    have changed.
+    """
+    size = resolve_page_size(page_size)
+    styles = get_styles(large_print)
+    clinic = clinic_name.strip() if clinic_name else None
+
+    head = [clinic or "", answers.get("patient_name") or "",
+            PdfWriter(styles, HANDOUT, 0).date(answers["assessment_date"])]
+    footer = _Footer(styles, HANDOUT, assessment["rules_version"],
+                     "  \u00b7  ".join(part for part in head if part))
+    buffer = BytesIO()
+    doc = BaseDocTemplate(
+        buffer, pagesize=size, invariant=1, leftMargin=MARGIN, rightMargin=MARGIN,
+        topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN + footer.height(),
+        title=HANDOUT.label("pdf_title"), author=clinic or "", creator="ankle-intake",
+        subject="", keywords="", lang="en", initialFontName=styles.regular,
+        initialFontSize=styles.sizes["body"],
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer.draw_static)])
+    writer = PdfWriter(styles, HANDOUT, doc.width)
+    story = story_blocks(writer, answers, assessment, clinic)
+    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer))
+    return buffer.getvalue()

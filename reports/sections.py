@@ -1,0 +1,219 @@
+"""The handout's sections, in the order issue 4 gives them.
+
+Each function takes a writer (:class:`~.writer.BaseWriter`: PDF or HTML), the
+validated answers and the assessment, and returns blocks (empty when the
+section does not apply). All words come from the assessment or the handout
+content; nothing here is prose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ..forms.vocabulary import BY_KEY
+from .writer import BULLET, TICK_BOX, WARNING, BaseWriter
+
+Answers = Mapping[str, Any]
+Assessment = Mapping[str, Any]
+
+LOG_DAYS = 14
+
+
+def _details(w: BaseWriter, answers: Answers, names: tuple[str, ...]) -> Any:
+    values = {
+        "name": answers.get("patient_name") or w.label("blank"),
+        "date": w.date(answers["assessment_date"]),
+        "side": BY_KEY["side"].label_for(answers["side"]),
+        "clinician": answers.get("clinician_name") or w.label("blank"),
+        "injury_date": w.date(answers["injury_date"]) if answers.get("injury_date") else "",
+        "pain_now": str(answers["pain_now"]),
+    }
+    rows = [(w.label(n), values[n]) for n in names if values[n]]
+    return w.grid(None, rows, [0.36 * w.width, 0.64 * w.width], bold_first_column=True)
+
+
+def header(w: BaseWriter, answers: Answers, clinic_name: str | None) -> list[Any]:
+    flows: list[Any] = []
+    if clinic_name:
+        flows += w.para(clinic_name, "clinic", explain=False)
+    flows += w.para(w.text("title"), "title")
+    flows.append(_details(w, answers, ("name", "date", "side", "clinician")))
+    return flows
+
+
+def what_to_do_now(w: BaseWriter, assessment: Assessment) -> list[Any]:
+    inner = w.para(w.text("heading_now"), "box_heading")
+    inner += w.para(assessment["triage"]["summary"], "box", key=assessment["triage"]["level"])
+    return [w.box(inner, strong=True)]
+
+
+def red_flags(w: BaseWriter, assessment: Assessment) -> list[Any]:
+    flows: list[Any] = []
+    if assessment["red_flags"]:
+        inner = w.para(w.text("heading_found_today"), "box_heading")
+        for flag in assessment["red_flags"]:
+            inner += w.para(flag["text"], "bullet", key=flag["id"], bullet=WARNING)
+        flows.append(w.box(inner, strong=True))
+    ids = ("get_help_worse", "get_help_limp", "get_help_swelling", "get_help_walk",
+           "get_help_nerve", "get_help_weight")
+    inner = w.para(w.text("heading_get_help"), "box_heading")
+    inner += w.bullets(w.text(i) for i in ids)
+    flows.append(w.box(inner))
+    return flows
+
+
+def conditions(w: BaseWriter, answers: Answers, assessment: Assessment) -> list[Any]:
+    flows = w.para(w.text("heading_conditions"), "h1")
+    if not assessment["conditions"]:
+        return flows + w.para(w.text("no_condition"))
+    for cond in assessment["conditions"]:
+        block = w.para(cond["name"], "h2", key=cond["id"], label=w.label(cond["confidence"]) + ":")
+        block += w.para(cond["summary"], key=cond["id"])
+        block += w.para(cond["healing"]["note"], key=cond["id"])
+        flows.append(w.keep(block))
+    earliest = assessment["return_to_run"]["earliest_date"]
+    # Under a red flag that stops exercise, a date to run again would mislead.
+    if earliest and earliest > answers["assessment_date"] and not assessment["exercises_on_hold"]:
+        flows += w.para(w.text("earliest_return", date=w.date(earliest)), "box")
+    return flows
+
+
+def rice(w: BaseWriter, assessment: Assessment) -> list[Any]:
+    plan = assessment["rice"]
+    if not plan:
+        return []
+    block = w.para(w.text("heading_rice"), "h1")
+    block += w.para(w.text("rice_intro"))
+    block += w.para(plan["when"])
+    for step in plan["steps"]:
+        block += w.lead_bullet(step)
+    return [w.keep(block)]
+
+
+def advice(w: BaseWriter, assessment: Assessment) -> list[Any]:
+    """Advice, less the "call the clinic" items that the get-help box already covers."""
+    items = [a for a in assessment["advice"] if a["topic"] != "call"]
+    if not items:
+        return []
+    body: list[Any] = []
+    for item in items:
+        body += w.para(item["text"], "bullet", key=item["id"], bullet=BULLET)
+    return w.section(w.para(w.text("heading_advice"), "h1"), body)
+
+
+def exercises(w: BaseWriter, assessment: Assessment) -> list[Any]:
+    if assessment["exercises_on_hold"]:
+        inner = w.para(w.text("heading_on_hold"), "box_heading")
+        inner += w.para(w.text("on_hold_text"), "box")
+        return [w.space(), w.box(inner, strong=True)]
+    if not assessment["exercises"]:
+        return []
+    intro = w.para(w.text("heading_exercises"), "h1") + w.para(w.text("exercises_intro"))
+    flows: list[Any] = []
+    for number, ex in enumerate(assessment["exercises"], start=1):
+        block = w.para(f"{number}. {ex['name']}", "h2", key=ex["id"])
+        block += w.para(ex["dose"], key=ex["id"], label=w.label("dose"))
+        for step in ex["steps"]:
+            block += w.para(step, "bullet", key=ex["id"], bullet=BULLET)
+        block += w.para(ex["stop_if"], "strong", key=ex["id"])
+        flows.append(w.keep((intro if number == 1 else []) + block))
+    return flows
+
+
+def return_to_run(w: BaseWriter, answers: Answers, assessment: Assessment) -> list[Any]:
+    plan = assessment["return_to_run"]
+    lead = "return_lead_wait" if assessment["stop_running"] else "return_lead_check"
+    block = w.para(w.text("heading_return"), "h1") + w.para(w.text(lead))
+    block += w.bullets(plan["criteria"], mark=TICK_BOX)
+    flows: list[Any] = [w.keep(block)]
+    if not assessment["exercises_on_hold"]:  # running is not near yet: the checklist is enough
+        flows += w.section(w.para(w.text("heading_run_walk"), "h2"), w.bullets(plan["run_walk"]))
+        if plan["weeks"]:
+            flows.append(w.keep(
+                w.para(w.text("heading_weeks"), "h2") + w.para(plan["weekly_rule"])
+                + [_weeks_table(w, answers, plan["weeks"])]
+            ))
+        block = w.para(w.text("heading_pain_rule"), "h2") + w.para(w.text("pain_rule_intro"))
+        block += w.bullets(plan["pain_rule"])
+        flows.append(w.keep(block))
+    return flows
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _weeks_table(w: BaseWriter, answers: Answers, weeks: list[dict]) -> Any:
+    """Distances per week, dated when the assessment could date them."""
+    dated = weeks[0]["starts"] is not None
+    header = [w.label("week")] + ([w.label("starts")] if dated else [])
+    header += [w.label("distance"), w.label("sessions")]
+    rows = []
+    for week in weeks:
+        low, high = _number(week["distance"]), _number(week["distance_max"])
+        distance = (w.label("distance_one", low=low, unit=week["unit"]) if low == high
+                    else w.label("distance_range", low=low, high=high, unit=week["unit"]))
+        row = [str(week["week"])]
+        if dated:
+            row.append(w.date(dt.date.fromisoformat(week["starts"])))
+        rows.append(row + [distance, week["sessions"]])
+    size = w.styles.sizes["table"]
+    fixed = [4.2 * size] + ([9.5 * size] if dated else []) + [10.5 * size]
+    return w.grid(header, rows, fixed + [w.width - sum(fixed)], wrap=[len(header) - 1])
+
+
+def prevention(w: BaseWriter) -> list[Any]:
+    ids = ("prevention_calves", "prevention_peroneals", "prevention_feet", "prevention_balance",
+           "prevention_shoes")
+    body: list[Any] = []
+    for item_id in ids:
+        body += w.lead_bullet(w.text(item_id), key=item_id)
+    return w.section(w.para(w.text("heading_prevention"), "h1"), body)
+
+
+def exercise_log(w: BaseWriter, answers: Answers, assessment: Assessment) -> list[Any]:
+    count = len(assessment["exercises"])
+    if not count:
+        return []
+    start = dt.date.fromisoformat(answers["assessment_date"])
+    header = [w.label("day"), w.label("date")]
+    header += [w.label("exercise_n", n=n) for n in range(1, count + 1)] + [w.label("pain")]
+    rows = [
+        [str(day), w.date(start + dt.timedelta(days=day - 1))] + [""] * count + [""]
+        for day in range(1, LOG_DAYS + 1)
+    ]
+    size = w.styles.sizes["table"]
+    fixed = [3.2 * size, 9.5 * size]
+    pain = 5.5 * size
+    tick = (w.width - sum(fixed) - pain) / count
+    table = w.grid(header, rows, fixed + [tick] * count + [pain], wrap=())
+    block = w.para(w.text("heading_log"), "h1") + w.para(w.text("log_intro"))
+    return [w.keep([*block, table])]
+
+
+def referral(w: BaseWriter, answers: Answers, assessment: Assessment) -> list[Any]:
+    """A page to hand to the clinician, in place of exercises, under a blocking red flag."""
+    if not any(flag["blocks_exercise"] for flag in assessment["red_flags"]):
+        return []
+    flows: list[Any] = [w.page_break()]
+    flows += w.para(w.text("referral_title"), "title", explain=False)
+    flows += w.para(w.text("referral_intro"), "box", explain=False)
+    flows.append(_details(w, answers, ("name", "date", "side", "clinician", "injury_date",
+                                       "pain_now")))
+    flows += w.para(w.text("referral_flags"), "h2", explain=False)
+    for flag in assessment["red_flags"]:
+        flows += w.para(flag["text"], "bullet", bullet=WARNING, label=flag["name"] + ".",
+                        explain=False)
+    if assessment["conditions"]:
+        flows += w.para(w.text("referral_conditions"), "h2", explain=False)
+        for cond in assessment["conditions"]:
+            flows += w.para(cond["name"] + ".", "bullet", bullet=BULLET,
+                            label=w.label(cond["confidence"]) + ":", explain=False)
+            flows += [f for reason in cond["reasons"]
+                      for f in w.para(reason, "explain", explain=False)]
+    flows += w.para(w.text("referral_imaging"), "h2", explain=False)
+    flows += w.para(assessment["imaging"]["advice"], explain=False)
+    flows += w.para(w.text("referral_ask"), "box", explain=False)
+    return flows

@@ -1,0 +1,64 @@
+"""Every vignette handout reads at US grade 6 or below (Flesch-Kincaid, textstat 0.7.8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import textstat
+
+from ankle_intake import assess, render_handout
+
+from casebook import intake, vignette_answers, vignette_cases
+from handout_helpers import pdf_text, prose
+
+GRADE = 6
+
+CASES = [c for c in vignette_cases() if "status" not in c["expect"]]
+EXTRA = {
+    "blocking red flag": intake(pain_locations=["top_of_foot"], pain_now=4, point_tenderness=True,
+                                pain_walking=True, pain_pattern=["worse_with_impact"]),
+    "nerve signs": intake(pain_locations=["inner_ankle"], pain_now=3, nerve_symptoms=["burning"]),
+}
+
+
+def _all() -> list[tuple[str, dict[str, Any]]]:
+    return [(c["name"], vignette_answers(c)) for c in CASES] + list(EXTRA.items())
+
+
+@pytest.mark.parametrize(("name", "answers"), _all(), ids=[name for name, _ in _all()])
+def test_the_printed_handout_reads_at_grade_6(name: str, answers: dict[str, Any]) -> None:
+    for large in (False, True):
+        text = prose(pdf_text(render_handout(answers, large_print=large)))
+        assert textstat.lexicon_count(text) > 200
+        assert textstat.flesch_kincaid_grade(text) <= GRADE, name
+
+
+def _patient_sentences(assessment: dict[str, Any]) -> list[str]:
+    """The guidance sentences from the assessment that the handout prints for the patient."""
+    out = [assessment["triage"]["summary"]]
+    out += [flag["text"] for flag in assessment["red_flags"]]
+    for cond in assessment["conditions"]:
+        out += [cond["summary"], cond["healing"]["note"]]
+    if assessment["rice"]:
+        out += [assessment["rice"]["when"], *assessment["rice"]["steps"]]
+    out += [a["text"] for a in assessment["advice"] if a["topic"] != "call"]
+    for ex in assessment["exercises"]:
+        out += [ex["name"] + ".", ex["dose"] + ".", *ex["steps"], ex["stop_if"]]
+    plan = assessment["return_to_run"]
+    out += plan["criteria"] + plan["run_walk"] + plan["pain_rule"] + [plan["weekly_rule"]]
+    return out
+
+
+@pytest.mark.parametrize(("name", "answers"), _all(), ids=[name for name, _ in _all()])
+def test_the_guidance_sentences_a_handout_uses_read_at_grade_6(
+    name: str, answers: dict[str, Any]
+) -> None:
+    sentences = _patient_sentences(assess(answers))
+    assert textstat.flesch_kincaid_grade(" ".join(sentences)) <= GRADE, name
+
+
+def test_prose_joins_wrapped_lines_and_ends_units() -> None:
+    assert prose("Stop if it hurts\nwhen you walk\nPage 1 of 2\n12\nWeek") == (
+        "Stop if it hurts when you walk. Page 1 of 2. Week."
+    )

@@ -1,0 +1,119 @@
+"""The handout routes: the stored intake's PDF, the unsaved-answers API, the result-page link."""
+
+from __future__ import annotations
+
+import html
+import io
+from typing import Any
+
+from pypdf import PdfReader
+
+from ankle_intake.guidance.handout_content import HANDOUT
+
+from handout_helpers import flat, pdf_text
+
+HOSTILE = "Zoë O'Brien <b>&amp;</b> <script>"
+
+
+def _store(client: Any, answers: dict[str, Any]) -> str:
+    created = client.post("/ankle/api/assessments", json=answers)
+    assert created.status_code == 201
+    return created.json["id"]
+
+
+def test_a_stored_intake_prints_its_handout(client, valid) -> None:
+    record_id = _store(client, {**valid, "patient_name": HOSTILE, "patient_ref": "MRN-7781"})
+    response = client.get(f"/ankle/assessments/{record_id}/handout.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert record_id in response.headers["Content-Disposition"]
+    assert "O'Brien" not in response.headers["Content-Disposition"]
+    text = flat(pdf_text(response.data))
+    assert HOSTILE in text and "MRN-7781" not in text
+    again = client.get(f"/ankle/assessments/{record_id}/handout.pdf")
+    assert again.data == response.data
+
+
+def test_an_unknown_record_has_no_handout(client) -> None:
+    assert client.get("/ankle/assessments/nope/handout.pdf").status_code == 404
+    missing = "/ankle/assessments/00000000-0000-0000-0000-000000000000/handout.pdf"
+    assert client.get(missing).status_code == 404
+
+
+def test_large_print_is_chosen_per_handout(client, valid) -> None:
+    record_id = _store(client, valid)
+    normal = client.get(f"/ankle/assessments/{record_id}/handout.pdf").data
+    large = client.get(f"/ankle/assessments/{record_id}/handout.pdf?large_print=1").data
+    assert len(PdfReader(io.BytesIO(large)).pages) > len(PdfReader(io.BytesIO(normal)).pages)
+
+
+def test_clinic_name_and_page_size_come_from_config(make_app, valid) -> None:
+    host = make_app(ANKLE_INTAKE_CLINIC_NAME="Riverside Physio", ANKLE_INTAKE_PAGE_SIZE="letter")
+    response = host.test_client().post("/ankle/api/handout", json=valid)
+    assert response.status_code == 200
+    assert "Riverside Physio" in flat(pdf_text(response.data))
+    box = PdfReader(io.BytesIO(response.data)).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_the_api_prints_without_storing(client, valid, count) -> None:
+    before = count()
+    response = client.post("/ankle/api/handout", json={**valid, "patient_name": HOSTILE})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert HOSTILE in flat(pdf_text(response.data))
+    assert count() == before
+
+
+def test_the_api_refuses_bad_answers_like_the_json_api(client, valid, count) -> None:
+    response = client.post("/ankle/api/handout", json={**valid, "pain_now": 11})
+    assert response.status_code == 422 and response.is_json
+    assert "pain_now" in response.json["errors"]
+    unknown = client.post("/ankle/api/handout", json={**valid, "shoe_size": 44})
+    assert unknown.status_code == 422 and "shoe_size" in unknown.json["errors"]
+    not_json = client.post("/ankle/api/handout", data="side=left",
+                           content_type="application/json")
+    assert not_json.status_code == 400 and "_body" in not_json.json["errors"]
+    assert count() == 0
+
+
+def test_both_routes_answer_403_without_the_hook(make_app, valid) -> None:
+    client = make_app(authorize=None).test_client()
+    assert client.post("/ankle/api/handout", json=valid).status_code == 403
+    missing = "/ankle/assessments/00000000-0000-0000-0000-000000000000/handout.pdf"
+    assert client.get(missing).status_code == 403
+
+
+def test_the_result_page_links_to_the_handout(client, valid) -> None:
+    record_id = _store(client, valid)
+    page = client.get(f"/ankle/assessments/{record_id}").get_data(as_text=True)
+    assert f'href="/ankle/assessments/{record_id}/handout.pdf"' in page
+    assert f'href="/ankle/assessments/{record_id}/handout.pdf?large_print=1"' in page
+    assert "Print handout" in page
+
+
+def test_the_openapi_document_lists_the_handout(client) -> None:
+    doc = client.get("/ankle/api/openapi.json").json
+    post = doc["paths"]["/ankle/api/handout"]["post"]
+    assert "application/pdf" in post["responses"]["200"]["content"]
+    assert {"200", "400", "403", "413", "415", "422"} <= set(post["responses"])
+
+
+def test_the_handout_is_also_a_web_page(client, valid) -> None:
+    record_id = _store(client, {**valid, "patient_name": HOSTILE, "patient_ref": "MRN-7781",
+                                "swelling": "mild"})
+    response = client.get(f"/ankle/assessments/{record_id}/handout")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert html.escape(HOSTILE, quote=True) in page and "<script>" not in page
+    assert "MRN-7781" not in page
+    assert "ankle_intake_handout.css" in page and "@media print" not in page
+    assert f'href="/ankle/assessments/{record_id}/handout.pdf"' in page
+    for heading in ("heading_now", "heading_get_help", "heading_rice", "disclaimer"):
+        assert html.escape(HANDOUT.text(heading), quote=True) in page
+    assert client.get("/ankle/assessments/nope/handout").status_code == 404
+    with client.get("/ankle/static/ankle_intake_handout.css") as css:
+        assert "@media print" in css.get_data(as_text=True)
