@@ -9,6 +9,7 @@ with a sentence saying what was wrong, never a 500.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
@@ -84,18 +85,27 @@ def _location(record_id: str) -> str:
     return url_for(".get_assessment", assessment_id=record_id)
 
 
-def create_assessment() -> Response:
-    """Answers in, assessment out, stored: 201 with the record and its ``Location``."""
+def create_from_body(convert: Callable[[Any], dict[str, Any]], source: str) -> Response:
+    """Read the body, turn it into validated answers, then take the one intake path.
+
+    ``convert`` raises :class:`InvalidAnswers` naming each bad field (422); the
+    JSON API and the FHIR endpoint differ only in it.
+    """
     raw = read_json_body()
     try:
-        answers = load_answers(raw)
+        answers = convert(raw)
     except InvalidAnswers as exc:
-        log_refused("API", exc.errors)
+        log_refused(source, exc.errors)
         return _json({"errors": exc.errors}, 422)
     record = submit(answers)
     response = _json(record, 201)
     response.headers["Location"] = _location(record["id"])
     return response
+
+
+def create_assessment() -> Response:
+    """Answers in, assessment out, stored: 201 with the record and its ``Location``."""
+    return create_from_body(load_answers, "API")
 
 
 def get_assessment(assessment_id: str) -> Response:

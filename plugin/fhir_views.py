@@ -16,12 +16,11 @@ from typing import Any, TextIO
 import click
 from flask import Blueprint, Response, abort, current_app
 
-from .api import _json, _location, read_json_body
+from .api import create_from_body
 from .extension import state
 from .fhir import FHIR_JSON, answers_from_response, questionnaire, response_from_answers
 from .forms import InvalidAnswers, load_answers
 from .guidance import evaluate
-from .intake import log_refused, submit
 from .reports.note import clinician_note
 
 
@@ -47,16 +46,7 @@ def get_questionnaire() -> Response:
 
 def create_from_response() -> Response:
     """A QuestionnaireResponse in; from there exactly ``POST /api/assessments``."""
-    body = read_json_body()
-    try:
-        answers = answers_from_response(body)
-    except InvalidAnswers as exc:
-        log_refused("FHIR", exc.errors)
-        return _json({"errors": exc.errors}, 422)
-    record = submit(answers)
-    response = _json(record, 201)
-    response.headers["Location"] = _location(record["id"])
-    return response
+    return create_from_body(answers_from_response, "FHIR")
 
 
 def get_response(assessment_id: str) -> Response:
