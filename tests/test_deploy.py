@@ -192,3 +192,25 @@ def test_every_name_in_the_gunicorn_config_is_a_gunicorn_setting() -> None:
     }
     assert names and names <= known, names - known
     assert {"bind", "workers", "timeout", "accesslog", "access_log_format", "on_starting"} <= names
+
+
+def test_compose_and_dockerfile_agree_with_the_rest() -> None:
+    """No Docker engine runs here, so at least the files must fit together."""
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    app, db = compose["services"]["app"], compose["services"]["db"]
+    assert app["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
+    assert app["depends_on"]["db"]["condition"] == "service_healthy" and db["healthcheck"]
+    assert app["environment"]["ANKLE_INTAKE_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert all(port.startswith("127.0.0.1:") for port in app["ports"])  # never on the LAN
+    gateway = compose["networks"]["internal"]["ipam"]["config"][0]["gateway"]
+    assert app["environment"]["ANKLE_SSO_TRUSTED_PROXIES"] == gateway
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert "USER ankle-intake" in dockerfile and "'.[deploy]'" in dockerfile
+    assert '"/opt/ankle-intake/src/deploy/gunicorn.conf.py"' in dockerfile
+    example = (DEPLOY / "ankle-intake.env.example").read_text()
+    wsgi_doc = (DEPLOY / "wsgi.py").read_text()
+    for line in example.splitlines():
+        name = line.lstrip("# ").split("=", 1)[0]
+        if name.startswith("ANKLE_SSO_") or name in ("SECRET_KEY", "ANKLE_INSTANCE_PATH"):
+            assert name in wsgi_doc, name
