@@ -7,12 +7,11 @@ response that breaks them gets a 422 naming the linkId.
 
 from __future__ import annotations
 
-from typing import Any
-
 from apispec import APISpec
 
 from .fhir import FHIR_JSON, QUESTIONNAIRE_URL
 from .fhir_response import ASSESSABLE_STATUSES
+from .openapi import ID_PARAMETER, error_response
 
 R4_RESPONSE_STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
 
@@ -21,8 +20,6 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": "Error"}}}
 
 
 QUESTIONNAIRE = {
@@ -99,11 +96,11 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
                 "201": {"description": "Stored, as POST /api/assessments; Location names it.",
                         "headers": {"Location": {"schema": {"type": "string"}}},
                         "content": {"application/json": {"schema": "Record"}}},
-                "400": _error("The body is empty or not JSON."),
-                "403": _error("The host's authorize hook said no."),
-                "413": _error("The body is over ANKLE_INTAKE_MAX_BODY_BYTES."),
-                "415": _error("The content type is not JSON."),
-                "422": _error("Refused; errors are keyed by linkId (= answer key)."),
+                "400": error_response("The body is empty or not JSON."),
+                "403": error_response("The host's authorize hook said no."),
+                "413": error_response("The body is over ANKLE_INTAKE_MAX_BODY_BYTES."),
+                "415": error_response("The content type is not JSON."),
+                "422": error_response("Refused; errors are keyed by linkId (= answer key)."),
             },
         }},
     )
@@ -111,12 +108,11 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
         path=f"{prefix}/api/assessments/{{assessment_id}}/fhir",
         operations={"get": {
             "summary": "A stored intake as a QuestionnaireResponse.",
-            "parameters": [{"name": "assessment_id", "in": "path", "required": True,
-                            "schema": {"type": "string", "format": "uuid"}}],
+            "parameters": [ID_PARAMETER],
             "responses": {
                 "200": {"description": "The QuestionnaireResponse.", "content": fhir_response},
-                "403": _error("The host's authorize hook said no."),
-                "404": _error("No record has this id."),
+                "403": error_response("The host's authorize hook said no."),
+                "404": error_response("No record has this id."),
             },
         }},
     )

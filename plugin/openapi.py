@@ -15,10 +15,17 @@ from . import __version__
 from .forms import AnswersSchema
 from .output import AssessmentSchema, ErrorSchema, RecordSchema
 
+#: The record id in a path, shared by every operation on one stored intake.
+ID_PARAMETER: dict[str, Any] = {"name": "assessment_id", "in": "path", "required": True,
+                                "schema": {"type": "string", "format": "uuid"}}
 
-def _error(description: str) -> dict[str, Any]:
+
+def error_response(description: str) -> dict[str, Any]:
+    """An error answer whose body is the plugin's ``Error`` schema."""
     return {"description": description,
             "content": {"application/json": {"schema": "Error"}}}
+
+
 
 
 def build_spec(url_prefix: str) -> dict[str, Any]:
@@ -47,11 +54,11 @@ def build_spec(url_prefix: str) -> dict[str, Any]:
                     "201": {"description": "Stored; Location names the record.",
                             "headers": {"Location": {"schema": {"type": "string"}}},
                             "content": record},
-                    "400": _error("The body is empty or not JSON."),
-                    "403": _error("The host's authorize hook said no."),
-                    "413": _error("The body is over ANKLE_INTAKE_MAX_BODY_BYTES."),
-                    "415": _error("The content type is not application/json."),
-                    "422": _error("Answers refused; errors name each field."),
+                    "400": error_response("The body is empty or not JSON."),
+                    "403": error_response("The host's authorize hook said no."),
+                    "413": error_response("The body is over ANKLE_INTAKE_MAX_BODY_BYTES."),
+                    "415": error_response("The content type is not application/json."),
+                    "422": error_response("Answers refused; errors name each field."),
                 },
             }
         },
@@ -61,12 +68,11 @@ def build_spec(url_prefix: str) -> dict[str, Any]:
         operations={
             "get": {
                 "summary": "The stored answers and assessment.",
-                "parameters": [{"name": "assessment_id", "in": "path", "required": True,
-                                "schema": {"type": "string", "format": "uuid"}}],
+                "parameters": [ID_PARAMETER],
                 "responses": {
                     "200": {"description": "The stored record.", "content": record},
-                    "403": _error("The host's authorize hook said no."),
-                    "404": _error("No record has this id."),
+                    "403": error_response("The host's authorize hook said no."),
+                    "404": error_response("No record has this id."),
                 },
             }
         },
@@ -81,5 +87,5 @@ def build_spec(url_prefix: str) -> dict[str, Any]:
     add_fhir_paths(spec, url_prefix)
     from .handout_views import add_handout_paths
 
-    add_handout_paths(spec, base, _error)
+    add_handout_paths(spec, base, error_response)
     return spec.to_dict()
