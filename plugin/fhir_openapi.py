@@ -20,8 +20,6 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-
-
 QUESTIONNAIRE = {
     "type": "object",
     "description": "A FHIR R4 Questionnaire (https://hl7.org/fhir/R4/questionnaire.html).",

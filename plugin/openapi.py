@@ -26,8 +26,6 @@ def error_response(description: str) -> dict[str, Any]:
             "content": {"application/json": {"schema": "Error"}}}
 
 
-
-
 def build_spec(url_prefix: str) -> dict[str, Any]:
     """The OpenAPI document for the API mounted under ``url_prefix``."""
     spec = APISpec(
