@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +49,32 @@ def intake(**overrides: Any) -> dict[str, Any]:
 
 def days_ago(n: int) -> str:
     return (VIGNETTE_DATE - dt.timedelta(days=n)).isoformat()
+
+
+def build_wheel(out: Path) -> Path:
+    """The project's wheel, built into ``out`` the way pip builds it for a user."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    (found,) = out.glob("ankle_intake-*.whl")
+    return found
+
+
+def install_and_run(wheel: Path, folder: Path, code: str) -> tuple[Path, str]:
+    """Install ``wheel`` into ``folder/site`` and run ``code`` from ``folder`` against it.
+
+    Returns the site folder and what the code printed.
+    """
+    site = folder / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
+         str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, check=True,
+                          capture_output=True, text=True)
+    return site, done.stdout

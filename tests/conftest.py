@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, text
 from ankle_intake import AnkleIntake
 from ankle_intake.extension import state
 
+from casebook import build_wheel
+
 PG_ENV = "ANKLE_INTAKE_TEST_POSTGRES_URL"
 REQUIRE_PG_ENV = "ANKLE_INTAKE_REQUIRE_POSTGRES"
 
@@ -54,6 +56,12 @@ def _clean(app: Flask, drop: bool) -> None:
     if drop:
         storage.drop_tables()
     storage.dispose()
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's wheel, built once per test run for the packaging tests."""
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture

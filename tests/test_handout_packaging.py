@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
-from casebook import REPO
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("handout-wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)],
-        check=True, capture_output=True,
-    )
-    (found,) = out.glob("ankle_intake-*.whl")
-    return found
+from casebook import install_and_run
 
 
 def test_the_wheel_ships_fonts_licence_and_handout_content(wheel: Path) -> None:
@@ -32,12 +16,6 @@ def test_the_wheel_ships_fonts_licence_and_handout_content(wheel: Path) -> None:
 
 
 def test_an_installed_copy_renders_a_handout(wheel: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
-         str(wheel)],
-        check=True, capture_output=True,
-    )
     code = (
         "import ankle_intake;"
         "pdf = ankle_intake.render_handout({'side': 'left', 'onset': 'gradual', 'pain_now': 1,"
@@ -45,8 +23,6 @@ def test_an_installed_copy_renders_a_handout(wheel: Path, tmp_path: Path) -> Non
         " 'patient_name': 'Nguyễn'});"
         "print(ankle_intake.__file__, pdf[:5].decode())"
     )
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True,
-                          capture_output=True, text=True)
-    path, magic = done.stdout.split()
+    site, printed = install_and_run(wheel, tmp_path, code)
+    path, magic = printed.split()
     assert path.startswith(str(site)) and magic == "%PDF-"
