@@ -19,6 +19,7 @@ from .config import setting
 from .extension import state
 from .forms import InvalidAnswers, load_answers
 from .intake import log_refused, submit
+from .storage import to_json
 
 #: Error key for problems with the body as a whole rather than one field.
 BODY = "_body"
@@ -37,11 +38,12 @@ def create_api_blueprint() -> Blueprint:
 
 
 def _json(payload: Any, status: int) -> Response:
-    return current_app.response_class(
-        json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n",
-        status=status,
-        mimetype="application/json",
-    )
+    return _json_text(to_json(payload), status)
+
+
+def _json_text(document: str, status: int) -> Response:
+    return current_app.response_class(document + "\n", status=status,
+                                      mimetype="application/json")
 
 
 def _json_error(exc: HTTPException) -> Response:
@@ -97,9 +99,9 @@ def create_from_body(convert: Callable[[Any], dict[str, Any]], source: str) -> R
     except InvalidAnswers as exc:
         log_refused(source, exc.errors)
         return _json({"errors": exc.errors}, 422)
-    record = submit(answers)
-    response = _json(record, 201)
-    response.headers["Location"] = _location(record["id"])
+    stored = submit(answers)
+    response = _json_text(stored.document, 201)
+    response.headers["Location"] = _location(stored.record["id"])
     return response
 
 

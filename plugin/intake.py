@@ -11,25 +11,27 @@ from .extension import state
 from .forms import BY_KEY
 from .guidance import evaluate
 from .signals import assessment_created
+from .storage import Stored
 
 log = logging.getLogger("ankle_intake")
 
 
-def submit(answers: dict[str, Any]) -> dict[str, Any]:
+def submit(answers: dict[str, Any]) -> Stored:
     """Assess validated answers, store them in one transaction, then tell subscribers.
 
     The assessment is made before anything is written, so a failure in the
     rules stores nothing; the signal is sent only after the commit.
     """
     assessment = evaluate(answers)
-    record = state().storage.add(answers, assessment)
+    stored = state().storage.add(answers, assessment)
+    record = stored.record
     # Only the id, the version and the triage level: never an answer.
     log.info(
         "ankle-intake stored assessment %s (rules %s, triage %s)",
         record["id"], record["rules_version"], assessment.get("triage", {}).get("level"),
     )
     _notify(record)
-    return record
+    return stored
 
 
 def _notify(record: dict[str, Any]) -> None:

@@ -127,8 +127,8 @@ def intake() -> Any:
                 errors = exc.errors
                 log_refused("form", errors)
             else:
-                record = submit(answers)
-                return redirect(url_for(".result", assessment_id=record["id"]), code=303)
+                stored = submit(answers)
+                return redirect(url_for(".result", assessment_id=stored.record["id"]), code=303)
     html = render_template(
         "ankle_intake/intake.html",
         form=form,

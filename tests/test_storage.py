@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -22,7 +23,9 @@ def database_url(any_database_url: str | None) -> str | None:
 def test_round_trip_and_record_fields(app: Flask) -> None:
     storage = state(app).storage
     answers = {"side": "left", "patient_ref": "P-1", "encounter_ref": "E-1", "pain_now": 2}
-    stored = storage.add(answers, {"rules_version": "9.9", "triage": {"level": "stop"}})
+    written = storage.add(answers, {"rules_version": "9.9", "triage": {"level": "stop"}})
+    stored = written.record
+    assert json.loads(written.document) == stored  # the API's answer is the stored record
     assert uuid.UUID(stored["id"]).version == 4
     created = dt.datetime.fromisoformat(stored["created_at"])
     assert created.tzinfo is not None
@@ -76,7 +79,7 @@ def test_default_is_sqlite_in_instance_folder_with_wal(make_app, valid) -> None:
 def test_any_url_works(tmp_path) -> None:
     storage = Storage("sqlite:///" + str(tmp_path / "elsewhere.db"))
     try:
-        record = storage.add({"side": "both"}, {"rules_version": "1"})
+        record = storage.add({"side": "both"}, {"rules_version": "1"}).record
         assert storage.get(record["id"])["answers"] == {"side": "both"}
     finally:
         storage.dispose()
