@@ -15,11 +15,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from . import idempotency
 from .config import setting
 from .extension import state
 from .forms import InvalidAnswers, load_answers
 from .intake import log_refused, submit
-from .storage import to_json
+from .storage import KeyTaken, to_json
 
 #: Error key for problems with the body as a whole rather than one field.
 BODY = "_body"
@@ -91,17 +92,48 @@ def create_from_body(convert: Callable[[Any], dict[str, Any]], source: str) -> R
     """Read the body, turn it into validated answers, then take the one intake path.
 
     ``convert`` raises :class:`InvalidAnswers` naming each bad field (422); the
-    JSON API and the FHIR endpoint differ only in it.
+    JSON API and the FHIR endpoint differ only in it. An ``Idempotency-Key``
+    makes a retry answer with the record already stored (see ``idempotency``).
     """
+    try:
+        key = idempotency.read_key()
+    except idempotency.BadKey as exc:
+        return _json({"errors": {idempotency.HEADER: [str(exc)]}}, 400)
     raw = read_json_body()
     try:
         answers = convert(raw)
     except InvalidAnswers as exc:
         log_refused(source, exc.errors)
         return _json({"errors": exc.errors}, 422)
-    stored = submit(answers)
+    claim = None if key is None else idempotency.claim(key, source, raw)
+    if claim is not None:
+        earlier = _replay(claim)
+        if earlier is not None:
+            return earlier
+    try:
+        stored = submit(answers, claim)
+    except KeyTaken:  # a twin of this request committed first
+        assert claim is not None
+        return _replay(claim) or abort(409)
     response = _json_text(stored.document, 201)
     response.headers["Location"] = _location(stored.record["id"])
+    return response
+
+
+def _replay(claim: idempotency.Claim) -> Response | None:
+    """The answer to a request whose key was used before; None when it is new."""
+    storage = state().storage
+    earlier = storage.find_claim(claim.key)
+    if earlier is None or earlier.record_id is None:
+        return None
+    if earlier.fingerprint != claim.fingerprint:
+        return _json({"errors": {idempotency.HEADER: [idempotency.reused_message()]}}, 422)
+    record = storage.get(earlier.record_id)
+    if record is None:  # the key outlived its record: treat the request as new
+        return None
+    response = _json(record, 201)
+    response.headers["Location"] = _location(record["id"])
+    response.headers[idempotency.REPLAYED] = "true"
     return response
 
 

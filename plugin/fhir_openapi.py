@@ -11,7 +11,7 @@ from apispec import APISpec
 
 from .fhir import FHIR_JSON, QUESTIONNAIRE_URL
 from .fhir_response import ASSESSABLE_STATUSES
-from .openapi import ID_PARAMETER, error_response
+from .openapi import CREATE_ERRORS, CREATED, ID_PARAMETER, IDEMPOTENCY_PARAMETER, error_response
 
 R4_RESPONSE_STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
 
@@ -86,19 +86,16 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
         path=f"{prefix}/api/fhir/QuestionnaireResponse",
         operations={"post": {
             "summary": "Assess and store an intake sent as a QuestionnaireResponse.",
+            "parameters": [IDEMPOTENCY_PARAMETER],
             "requestBody": {"required": True, "content": {
                 FHIR_JSON: {"schema": "QuestionnaireResponse"},
                 "application/json": {"schema": "QuestionnaireResponse"},
             }},
             "responses": {
-                "201": {"description": "Stored, as POST /api/assessments; Location names it.",
-                        "headers": {"Location": {"schema": {"type": "string"}}},
-                        "content": {"application/json": {"schema": "Record"}}},
-                "400": error_response("The body is empty or not JSON."),
-                "403": error_response("The host's authorize hook said no."),
-                "413": error_response("The body is over ANKLE_INTAKE_MAX_BODY_BYTES."),
-                "415": error_response("The content type is not JSON."),
-                "422": error_response("Refused; errors are keyed by linkId (= answer key)."),
+                "201": CREATED,
+                **{code: error_response(text) for code, text in CREATE_ERRORS.items()},
+                "422": error_response("Refused (errors are keyed by linkId = answer key), "
+                                      "or the Idempotency-Key was used for another body."),
             },
         }},
     )

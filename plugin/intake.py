@@ -10,20 +10,22 @@ from flask import current_app
 from .extension import state
 from .forms import BY_KEY
 from .guidance import evaluate
+from .idempotency import Claim
 from .signals import assessment_created
 from .storage import Stored
 
 log = logging.getLogger("ankle_intake")
 
 
-def submit(answers: dict[str, Any]) -> Stored:
+def submit(answers: dict[str, Any], claim: Claim | None = None) -> Stored:
     """Assess validated answers, store them in one transaction, then tell subscribers.
 
     The assessment is made before anything is written, so a failure in the
-    rules stores nothing; the signal is sent only after the commit.
+    rules stores nothing; the signal is sent only after the commit. With an
+    idempotency ``claim``, :class:`~.storage.KeyTaken` when the key is taken.
     """
     assessment = evaluate(answers)
-    stored = state().storage.add(answers, assessment)
+    stored = state().storage.add(answers, assessment, claim)
     record = stored.record
     # Only the id, the version and the triage level: never an answer.
     log.info(

@@ -20,10 +20,40 @@ ID_PARAMETER: dict[str, Any] = {"name": "assessment_id", "in": "path", "required
                                 "schema": {"type": "string", "format": "uuid"}}
 
 
+#: The optional ``Idempotency-Key`` of both create operations (see ``idempotency.py``).
+IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Optional. A retry with the same key and body answers with the record "
+                   "already stored (header Idempotent-Replayed: true) instead of storing "
+                   "it twice; the same key with another body is refused (422).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+               "pattern": "^[\\x21-\\x7e]+$"},
+}
+
+#: The answers a create operation may give besides 201 and 422.
+CREATE_ERRORS: dict[str, str] = {
+    "400": "The body is empty or not JSON, or the Idempotency-Key is malformed.",
+    "403": "The host's authorize hook said no.",
+    "409": "The Idempotency-Key belongs to a record that no longer exists.",
+    "413": "The body is over ANKLE_INTAKE_MAX_BODY_BYTES.",
+    "415": "The content type is not JSON.",
+}
+
+
 def error_response(description: str) -> dict[str, Any]:
     """An error answer whose body is the plugin's ``Error`` schema."""
     return {"description": description,
             "content": {"application/json": {"schema": "Error"}}}
+
+
+#: A create operation's 201: the stored record, whether new or replayed.
+CREATED: dict[str, Any] = {
+    "description": "Stored; Location names the record.",
+    "headers": {"Location": {"schema": {"type": "string"}},
+                "Idempotent-Replayed": {"schema": {"type": "string", "enum": ["true"]},
+                                        "description": "Present on a replay only."}},
+    "content": {"application/json": {"schema": "Record"}},
+}
 
 
 def build_spec(url_prefix: str) -> dict[str, Any]:
@@ -46,17 +76,14 @@ def build_spec(url_prefix: str) -> dict[str, Any]:
         operations={
             "post": {
                 "summary": "Assess and store one intake.",
+                "parameters": [IDEMPOTENCY_PARAMETER],
                 "requestBody": {"required": True,
                                 "content": {"application/json": {"schema": "Answers"}}},
                 "responses": {
-                    "201": {"description": "Stored; Location names the record.",
-                            "headers": {"Location": {"schema": {"type": "string"}}},
-                            "content": record},
-                    "400": error_response("The body is empty or not JSON."),
-                    "403": error_response("The host's authorize hook said no."),
-                    "413": error_response("The body is over ANKLE_INTAKE_MAX_BODY_BYTES."),
-                    "415": error_response("The content type is not application/json."),
-                    "422": error_response("Answers refused; errors name each field."),
+                    "201": CREATED,
+                    **{code: error_response(text) for code, text in CREATE_ERRORS.items()},
+                    "422": error_response("Answers refused (errors name each field), or "
+                                          "the Idempotency-Key was used for other answers."),
                 },
             }
         },

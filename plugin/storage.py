@@ -23,6 +23,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    ForeignKey,
     Index,
     MetaData,
     String,
@@ -34,8 +35,10 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
+from .idempotency import Claim
 from .sqlite_writes import WriterLock
 
 metadata = MetaData()
@@ -51,6 +54,17 @@ assessments = Table(
     Column("answers", JSON, nullable=False),
     Column("assessment", JSON, nullable=False),
     Index("ix_ankle_intake_assessments_patient_ref", "patient_ref"),
+)
+
+#: ``Idempotency-Key`` values, each written in the same transaction as its record.
+#: A table of its own, so ``create_all`` adds it to a store made by an older version.
+idempotency_keys = Table(
+    "ankle_intake_idempotency_keys",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("assessment_id", String(36), ForeignKey("ankle_intake_assessments.id"),
+           nullable=False),
 )
 
 #: Compact JSON, as stored and as the API answers (``ensure_ascii=False``: UTF-8 end to end).
@@ -73,6 +87,13 @@ _INSERT = assessments.insert().values(
     answers=type_coerce(bindparam("answers"), _SerialisedJSON),
     assessment=type_coerce(bindparam("assessment"), _SerialisedJSON),
 )
+
+
+_INSERT_KEY = idempotency_keys.insert()
+
+
+class KeyTaken(Exception):
+    """Another request stored its intake under this idempotency key first."""
 
 
 @dataclass(frozen=True)
@@ -158,9 +179,12 @@ class Storage:
                     self._tables_ready = True
         return self.engine
 
-    def add(self, answers: dict[str, Any], assessment: dict[str, Any]) -> Stored:
+    def add(self, answers: dict[str, Any], assessment: dict[str, Any],
+            claim: Claim | None = None) -> Stored:
         """Store one intake in one transaction; the record and its JSON document.
 
+        With an idempotency ``claim`` its key is stored in the same transaction;
+        :class:`KeyTaken` when another request holds the key (nothing is stored).
         Everything is serialised before the write starts, so the write lock is
         held only for the insert and its commit.
         """
@@ -173,9 +197,18 @@ class Storage:
         }
         answers_json, assessment_json = to_json(answers), to_json(assessment)
         engine = self._ready()
-        with self._writing(), engine.begin() as conn:
-            conn.execute(_INSERT, {**record, "answers": answers_json,
-                                   "assessment": assessment_json})
+        try:
+            with self._writing(), engine.begin() as conn:
+                conn.execute(_INSERT, {**record, "answers": answers_json,
+                                       "assessment": assessment_json})
+                if claim is not None:
+                    conn.execute(_INSERT_KEY, {"key": claim.key,
+                                               "fingerprint": claim.fingerprint,
+                                               "assessment_id": record["id"]})
+        except IntegrityError:
+            if claim is None:
+                raise
+            raise KeyTaken(claim.key) from None
         public = _public({**record, "answers": answers, "assessment": assessment})
         head = to_json({k: v for k, v in public.items() if k not in ("answers", "assessment")})
         document = f'{head[:-1]},"answers":{answers_json},"assessment":{assessment_json}}}'
@@ -191,6 +224,14 @@ class Storage:
                 select(assessments).where(assessments.c.id == canonical)
             ).mappings().first()
         return None if row is None else _public(dict(row))
+
+    def find_claim(self, key: str) -> Claim | None:
+        """The claim stored under an idempotency key, with the record it made."""
+        with self._ready().connect() as conn:
+            row = conn.execute(
+                select(idempotency_keys).where(idempotency_keys.c.key == key)
+            ).first()
+        return None if row is None else Claim(row.key, row.fingerprint, row.assessment_id)
 
     def count(self) -> int:
         with self._ready().connect() as conn:

@@ -1,0 +1,70 @@
+"""``Idempotency-Key`` on the create endpoints: a retried POST stores one intake, not two.
+
+A client whose connection broke after it sent an intake cannot tell whether the
+intake was stored (a worker killed mid-request, a proxy timeout). With a key,
+it sends the same request again: if the first one was stored, the answer is
+that record again (201, ``Idempotent-Replayed: true``) and nothing new is
+written or announced. The key is stored with the record in one transaction,
+so two retries racing each other still store one record. Reusing a key for
+different answers is refused (422), as the IETF draft
+``draft-ietf-httpapi-idempotency-key-header`` describes.
+
+The key is optional; without it every POST stores a new intake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+MAX_LENGTH = 255
+#: Visible ASCII only: a key is an opaque token (a UUID, typically), never patient data.
+_KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_LENGTH}}}$")
+
+
+class BadKey(ValueError):
+    """The header is present but is not a usable key; the message says why."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A key, the fingerprint of the request that used it, and (once stored) its record."""
+
+    key: str
+    fingerprint: str
+    record_id: str | None = None
+
+
+def read_key() -> str | None:
+    """The request's key, None without the header; :class:`BadKey` when malformed."""
+    values = request.headers.getlist(HEADER)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadKey(f"Send one {HEADER} header, not {len(values)}.")
+    key = values[0].strip()
+    if not _KEY.match(key):
+        raise BadKey(
+            f"{HEADER} must be 1 to {MAX_LENGTH} visible ASCII characters without spaces, "
+            "such as a UUID."
+        )
+    return key
+
+
+def claim(key: str, source: str, document: Any) -> Claim:
+    """Bind ``key`` to this request: the endpoint and the body, whatever its spacing."""
+    canonical = json.dumps([source, document], sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))
+    return Claim(key, hashlib.sha256(canonical.encode()).hexdigest())
+
+
+def reused_message() -> str:
+    return (f"This {HEADER} was already used for a different request. Send a new key "
+            "for new answers; send the same body again only to retry.")
