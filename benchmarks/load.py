@@ -9,9 +9,12 @@ endpoint on the same app (``load_server.py``), so both are measured in the same 
    for ``--duration`` seconds at ``--connections`` connections each; requests
    per second, p50/p99 latency, and every non-201 or socket error counted;
    handouts per second too, when ``POST /api/handout`` exists;
-2. faults: Python clients POST while one worker is killed with SIGKILL; then
-   every id answered 201 is read back (GET, answers compared) and every stored
-   row is read straight from the database (SQLite: ``PRAGMA integrity_check``);
+2. faults: Python clients POST while one worker is killed with SIGKILL, each
+   intake under its own ``Idempotency-Key`` and retried with it after a broken
+   connection; then every id answered 201 is read back (GET, answers compared)
+   and every stored row is read straight from the database (SQLite:
+   ``PRAGMA integrity_check``). With the retries, "committed but not
+   acknowledged" (a duplicate waiting to happen) should be 0;
 3. memory: RSS and PSS of each worker over 8,000 mixed requests.
 
 It stops by itself: every phase is bounded, an alarm ends the run after
@@ -90,23 +93,32 @@ def fault(server: Server, bodies: list[bytes], database_url: str | None, seconds
     failures: Counter[str] = Counter()
     lock = threading.Lock()
     sequence = iter(range(10**9))
+    run = os.urandom(4).hex()
+    replays = [0]
 
     def post(_k: int) -> None:
+        """One intake under its own Idempotency-Key, retried on a broken connection."""
         with lock:
             n = next(sequence)
         index = n % len(bodies)
-        try:
-            status, data = request("POST", server.port, f"{PREFIX}/api/assessments",
-                                   bodies[index], JSON_HEADERS)
-        except (OSError, http.client.HTTPException) as exc:
+        headers = {**JSON_HEADERS, "Idempotency-Key": f"load-{run}-{n}"}
+        for attempt in range(RETRIES + 1):
+            try:
+                status, data, replayed = _post(server.port, bodies[index], headers)
+            except (OSError, http.client.HTTPException) as exc:
+                with lock:
+                    failures[f"{type(exc).__name__}, retried"] += 1
+                time.sleep(0.05 * (attempt + 1))
+                continue
             with lock:
-                failures[type(exc).__name__] += 1
+                if status == 201:
+                    acknowledged[json.loads(data)["id"]] = index
+                    replays[0] += replayed
+                else:
+                    failures[f"HTTP {status}"] += 1
             return
         with lock:
-            if status == 201:
-                acknowledged[json.loads(data)["id"]] = index
-            else:
-                failures[f"HTTP {status}"] += 1
+            failures["gave up"] += 1
 
     before = server.workers()
     stop = threading.Event()
@@ -148,6 +160,7 @@ def fault(server: Server, bodies: list[bytes], database_url: str | None, seconds
         "acknowledged_201": len(acknowledged),
         "acknowledged_before_kill": killed_at,
         "client_failures": dict(failures),
+        "answered_by_replay": replays[0],
         "killed_worker": victim,
         "replacement_workers": replaced,
         "unreadable": len(unreadable),
@@ -155,6 +168,20 @@ def fault(server: Server, bodies: list[bytes], database_url: str | None, seconds
         **rows,
         "committed_not_acknowledged": rows["rows"] - len(acknowledged),
     }
+
+
+RETRIES = 3
+
+
+def _post(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, bool]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("POST", f"{PREFIX}/api/assessments", body=body, headers=headers)
+        response = conn.getresponse()
+        return (response.status, response.read(),
+                response.getheader("Idempotent-Replayed") == "true")
+    finally:
+        conn.close()
 
 
 def _holds(stored: Any, sent: Any) -> bool:
@@ -302,12 +329,12 @@ def handout_exists(server: Server, body: bytes) -> bool:
 def run_store(name: str, database_url: str | None, args: argparse.Namespace,
               root: Path, bodies: list[bytes]) -> dict[str, Any]:
     result: dict[str, Any] = {"store": name}
-    for phase in ("throughput", "fault", "memory"):
+    for phase in args.phases:
         if database_url:
             _reset_postgres(database_url)
         with running(root / f"{name}-{phase}", database_url) as server:
+            result.setdefault("handout_available", handout_exists(server, bodies[0]))
             if phase == "throughput":
-                result["handout_available"] = handout_exists(server, bodies[0])
                 result["throughput"] = throughput(server, bodies, args.duration,
                                                   args.connections, result["handout_available"])
             elif phase == "fault":
@@ -321,38 +348,52 @@ def run_store(name: str, database_url: str | None, args: argparse.Namespace,
     return result
 
 
+def _report_throughput(r: dict[str, Any]) -> None:
+    t = r["throughput"]
+    for name in ("bare", "assessments", "handout"):
+        if name in t:
+            x = t[name]
+            print(f"  {name:12s} {x['rps']:8.1f} req/s  p50 {x['p50_us'] / 1000:6.1f} ms  "
+                  f"p99 {x['p99_us'] / 1000:6.1f} ms  errors {x['errors']} "
+                  f"({x['requests']} requests)")
+    ratio = t["assessments"]["rps"] / t["bare"]["rps"]
+    print(f"  assessments / bare = {ratio:.2f} (target >= 0.50)")
+    if not r["handout_available"]:
+        print("  handouts: POST /api/handout is not on this branch; not measured")
+    else:
+        print(f"  handouts: {t['handout']['rps']:.1f} PDFs/s (target >= 40 on 2 cores)")
+
+
+def _report_fault(f: dict[str, Any]) -> None:
+    print(f"  fault: worker {f['killed_worker']} SIGKILLed after "
+          f"{f['acknowledged_before_kill']} of {f['acknowledged_201']} acknowledged 201s; "
+          f"replaced by {f['replacement_workers']}")
+    print(f"         connection errors and other failures {f['client_failures']}; "
+          f"answered by an Idempotency-Key replay {f.get('answered_by_replay', 0)}")
+    print(f"         unreadable {f['unreadable']}, answers mismatched "
+          f"{f['answers_mismatched']}, rows {f['rows']}, damaged {f['damaged_rows']}, "
+          f"committed but not acknowledged {f['committed_not_acknowledged']}, "
+          f"integrity_check {f['integrity_check']}")
+
+
+def _report_memory(m: dict[str, Any]) -> None:
+    print(f"  memory after {m['requests']} mixed requests (errors {m['errors']}):")
+    for n, workers in m["samples"].items():
+        print(f"    after {n:5d}: " + ", ".join(
+            f"pid {p} RSS {v[0]:.1f} MB / PSS {v[1]:.1f} MB" for p, v in workers.items()))
+    print(f"  max RSS {m['max_rss_mb']:.1f} MB (target < {TARGET_MB}); growth over the "
+          f"second half {m['growth_rss_mb_second_half']:.1f} MB")
+
+
 def report(results: list[dict[str, Any]]) -> None:
     for r in results:
         print(f"\n== {r['store']} (gunicorn, 2 sync workers, wrk -t2 -c16) ==")
-        t = r["throughput"]
-        for name in ("bare", "assessments", "handout"):
-            if name in t:
-                x = t[name]
-                print(f"  {name:12s} {x['rps']:8.1f} req/s  p50 {x['p50_us'] / 1000:6.1f} ms  "
-                      f"p99 {x['p99_us'] / 1000:6.1f} ms  errors {x['errors']} "
-                      f"({x['requests']} requests)")
-        ratio = t["assessments"]["rps"] / t["bare"]["rps"]
-        print(f"  assessments / bare = {ratio:.2f} (target >= 0.50)")
-        if not r["handout_available"]:
-            print("  handouts: POST /api/handout is not on this branch; not measured")
-        else:
-            print(f"  handouts: {t['handout']['rps']:.1f} PDFs/s (target >= 40 on 2 cores)")
-        f = r["fault"]
-        print(f"  fault: worker {f['killed_worker']} SIGKILLed after "
-              f"{f['acknowledged_before_kill']} of {f['acknowledged_201']} acknowledged 201s; "
-              f"replaced by "
-              f"{f['replacement_workers']}; client failures {f['client_failures']}")
-        print(f"         unreadable {f['unreadable']}, answers mismatched "
-              f"{f['answers_mismatched']}, rows {f['rows']}, damaged {f['damaged_rows']}, "
-              f"committed but not acknowledged {f['committed_not_acknowledged']}, "
-              f"integrity_check {f['integrity_check']}")
-        m = r["memory"]
-        print(f"  memory after {m['requests']} mixed requests (errors {m['errors']}):")
-        for n, workers in m["samples"].items():
-            print(f"    after {n:5d}: " + ", ".join(
-                f"pid {p} RSS {v[0]:.1f} MB / PSS {v[1]:.1f} MB" for p, v in workers.items()))
-        print(f"  max RSS {m['max_rss_mb']:.1f} MB (target < {TARGET_MB}); growth over the "
-              f"second half {m['growth_rss_mb_second_half']:.1f} MB")
+        if "throughput" in r:
+            _report_throughput(r)
+        if "fault" in r:
+            _report_fault(r["fault"])
+        if "memory" in r:
+            _report_memory(r["memory"])
 
 
 def _alarm(_signum: int, _frame: Any) -> None:
@@ -368,6 +409,9 @@ def main() -> int:
     parser.add_argument("--pg-url", default=os.environ.get("ANKLE_LOAD_POSTGRES_URL"),
                         help="a scratch PostgreSQL database on 127.0.0.1 (its table is dropped)")
     parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--phases", default="throughput,fault,memory",
+                        type=lambda s: [p.strip() for p in s.split(",") if p.strip()],
+                        help="which phases to run, in this order")
     parser.add_argument("--deadline", type=int, default=900, help="stop everything after this")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
