@@ -33,9 +33,11 @@ def _options() -> dict[str, Any]:
 
 
 def _pdf(data: bytes, filename: str) -> Response:
+    """Shown in the browser's viewer to print; saved as a file with ``?download=1``."""
     response = current_app.response_class(data, status=200, mimetype=PDF)
+    disposition = "attachment" if request.args.get("download", "").lower() in TRUE else "inline"
     # The file name carries the record id at most, never the patient's name.
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
 
 

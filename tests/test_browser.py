@@ -291,6 +291,29 @@ def test_the_handout_opens_from_the_result_page(page: Page, server: str, demo: F
     assert pdf.body().startswith(b"%PDF")
 
 
+def test_the_handout_downloads_as_a_file_by_keyboard(
+    page: Page, server: str, tmp_path: Path
+) -> None:
+    """The physiotherapist saves the PDF (to e-mail it, say): a real download, kept on disk."""
+    record_id = _stored_result(server)
+    page.goto(f"{server}/ankle/assessments/{record_id}")
+    link = 'a[href$="handout.pdf?download=1"]'
+    expect(page.locator(link)).to_have_text("Download handout (PDF)")
+    tab_to(page, link)
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    download = info.value
+    assert download.failure() is None
+    assert download.suggested_filename == f"ankle-handout-{record_id}.pdf"  # no patient name
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    data = saved.read_bytes()
+    assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+    assert data == page.request.get(f"{server}/ankle/assessments/{record_id}/handout.pdf").body()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(saved, ARTIFACTS / "downloaded-handout.pdf")
+
+
 def test_axe_finds_no_serious_violation_on_the_html_handout(
     page: Page, server: str, demo: Flask
 ) -> None:

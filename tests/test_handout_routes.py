@@ -35,6 +35,18 @@ def test_a_stored_intake_prints_its_handout(client, valid) -> None:
     assert again.data == response.data
 
 
+def test_the_handout_opens_to_print_or_downloads_as_a_file(client, valid) -> None:
+    record_id = _store(client, {**valid, "patient_name": HOSTILE})
+    shown = client.get(f"/ankle/assessments/{record_id}/handout.pdf")
+    saved = client.get(f"/ankle/assessments/{record_id}/handout.pdf?download=1")
+    name = f'filename="ankle-handout-{record_id}.pdf"'
+    assert shown.headers["Content-Disposition"] == f"inline; {name}"
+    assert saved.headers["Content-Disposition"] == f"attachment; {name}"
+    assert saved.data == shown.data
+    page = client.get(f"/ankle/assessments/{record_id}").get_data(as_text=True)
+    assert f'href="/ankle/assessments/{record_id}/handout.pdf?download=1" download>' in page
+
+
 def test_an_unknown_record_has_no_handout(client) -> None:
     assert client.get("/ankle/assessments/nope/handout.pdf").status_code == 404
     missing = "/ankle/assessments/00000000-0000-0000-0000-000000000000/handout.pdf"
