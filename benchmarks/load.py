@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from load_server import HERE, JSON_HEADERS, USER, Server, request, running, wrk
+from load_server import HERE, JSON_HEADERS, USER, Server, exchange, request, running, wrk
 
 PREFIX = "/ankle"
 TARGET_MB = 120
@@ -104,7 +104,8 @@ def fault(server: Server, bodies: list[bytes], database_url: str | None, seconds
         headers = {**JSON_HEADERS, "Idempotency-Key": f"load-{run}-{n}"}
         for attempt in range(RETRIES + 1):
             try:
-                status, data, replayed = _post(server.port, bodies[index], headers)
+                status, data, response_headers = exchange(
+                    "POST", server.port, f"{PREFIX}/api/assessments", bodies[index], headers)
             except (OSError, http.client.HTTPException) as exc:
                 with lock:
                     failures[f"{type(exc).__name__}, retried"] += 1
@@ -113,7 +114,7 @@ def fault(server: Server, bodies: list[bytes], database_url: str | None, seconds
             with lock:
                 if status == 201:
                     acknowledged[json.loads(data)["id"]] = index
-                    replays[0] += replayed
+                    replays[0] += response_headers.get("Idempotent-Replayed") == "true"
                 else:
                     failures[f"HTTP {status}"] += 1
             return
@@ -171,17 +172,6 @@ def fault(server: Server, bodies: list[bytes], database_url: str | None, seconds
 
 
 RETRIES = 3
-
-
-def _post(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, bool]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("POST", f"{PREFIX}/api/assessments", body=body, headers=headers)
-        response = conn.getresponse()
-        return (response.status, response.read(),
-                response.getheader("Idempotent-Replayed") == "true")
-    finally:
-        conn.close()
 
 
 def _holds(stored: Any, sent: Any) -> bool:

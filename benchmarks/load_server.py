@@ -130,15 +130,23 @@ def running(workdir: Path, database_url: str | None) -> Iterator[Server]:
         server.stop()
 
 
-def request(method: str, port: int, path: str, body: bytes | None = None,
-            headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, bytes]:
+def exchange(method: str, port: int, path: str, body: bytes | None = None,
+             headers: dict[str, str] | None = None,
+             timeout: float = 10) -> tuple[int, bytes, http.client.HTTPMessage]:
+    """One request on its own connection: status, body and response headers."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
-        return response.status, response.read()
+        return response.status, response.read(), response.headers
     finally:
         conn.close()
+
+
+def request(method: str, port: int, path: str, body: bytes | None = None,
+            headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, bytes]:
+    status, data, _headers = exchange(method, port, path, body, headers, timeout)
+    return status, data
 
 
 # --------------------------------------------------------------------------- wrk

@@ -115,8 +115,13 @@ def create_from_body(convert: Callable[[Any], dict[str, Any]], source: str) -> R
     except KeyTaken:  # a twin of this request committed first
         assert claim is not None
         return _replay(claim) or abort(409)
-    response = _json_text(stored.document, 201)
-    response.headers["Location"] = _location(stored.record["id"])
+    return _created(stored.document, stored.record["id"])
+
+
+def _created(document: str, record_id: str) -> Response:
+    """The 201 of a create operation, for a new record and for a replay alike."""
+    response = _json_text(document, 201)
+    response.headers["Location"] = _location(record_id)
     return response
 
 
@@ -131,8 +136,7 @@ def _replay(claim: idempotency.Claim) -> Response | None:
     record = storage.get(earlier.record_id)
     if record is None:  # the key outlived its record: treat the request as new
         return None
-    response = _json(record, 201)
-    response.headers["Location"] = _location(record["id"])
+    response = _created(to_json(record), record["id"])
     response.headers[idempotency.REPLAYED] = "true"
     return response
 
