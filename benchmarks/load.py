@@ -1,8 +1,8 @@
 """Load and fault run under gunicorn with the shipped config, on 127.0.0.1 only.
 
 For each store (SQLite, then PostgreSQL when a URL is given), gunicorn runs
-``deploy/gunicorn.conf.py`` with 2 workers and the clinic's WSGI app
-(``deploy/wsgi.py``, its SSO hook fed the header) plus one bare Flask JSON
+``deploy/gunicorn.conf.py`` with 2 workers (``--workers``, ``--threads``) and the
+clinic's WSGI app (``deploy/wsgi.py``, its SSO hook fed the header) plus one bare Flask JSON
 endpoint on the same app (``load_server.py``), so both are measured in the same run:
 
 1. throughput: ``wrk`` POSTs to the bare endpoint, then to ``/api/assessments``,
@@ -322,7 +322,8 @@ def run_store(name: str, database_url: str | None, args: argparse.Namespace,
     for phase in args.phases:
         if database_url:
             _reset_postgres(database_url)
-        with running(root / f"{name}-{phase}", database_url) as server:
+        with running(root / f"{name}-{phase}", database_url, args.workers,
+                     args.threads) as server:
             result.setdefault("handout_available", handout_exists(server, bodies[0]))
             if phase == "throughput":
                 result["throughput"] = throughput(server, bodies, args.duration,
@@ -375,9 +376,11 @@ def _report_memory(m: dict[str, Any]) -> None:
           f"second half {m['growth_rss_mb_second_half']:.1f} MB")
 
 
-def report(results: list[dict[str, Any]]) -> None:
+def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    kind = "sync" if args.threads == 1 else f"gthread ({args.threads} threads each)"
     for r in results:
-        print(f"\n== {r['store']} (gunicorn, 2 sync workers, wrk -t2 -c16) ==")
+        print(f"\n== {r['store']} (gunicorn, {args.workers} {kind} workers, "
+              f"wrk -t2 -c{args.connections}) ==")
         if "throughput" in r:
             _report_throughput(r)
         if "fault" in r:
@@ -395,6 +398,10 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=30, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="gunicorn workers (the target is stated for 2)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker; more than 1 is gunicorn's gthread worker")
     parser.add_argument("--fault-seconds", type=float, default=9.0)
     parser.add_argument("--pg-url", default=os.environ.get("ANKLE_LOAD_POSTGRES_URL"),
                         help="a scratch PostgreSQL database on 127.0.0.1 (its table is dropped)")
@@ -422,9 +429,10 @@ def main() -> int:
         for store in stores:
             url = args.pg_url if store == "postgresql" else None
             print(f"{store}: running (about {3 * args.duration + 60} s)", flush=True)
-            results.append(run_store(store, url, args, Path(tmp), bodies))
+            results.append({**run_store(store, url, args, Path(tmp), bodies),
+                            "workers": args.workers, "threads": args.threads})
     signal.alarm(0)
-    report(results)
+    report(results, args)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

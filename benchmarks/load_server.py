@@ -61,9 +61,11 @@ def _free_port() -> int:
 class Server:
     """One gunicorn with the shipped config, in its own process group."""
 
-    def __init__(self, workdir: Path, database_url: str | None, workers: int = 2) -> None:
+    def __init__(self, workdir: Path, database_url: str | None, workers: int = 2,
+                 threads: int = 1) -> None:
         self.workdir = workdir
         self.port = _free_port()
+        self.want = workers
         workdir.mkdir(parents=True, exist_ok=True)
         self.env = {
             **os.environ,
@@ -71,6 +73,7 @@ class Server:
             "ANKLE_INSTANCE_PATH": str(workdir / "instance"),
             "ANKLE_BIND": f"{HOST}:{self.port}",
             "ANKLE_WORKERS": str(workers),
+            "ANKLE_THREADS": str(threads),
             "ANKLE_SSO_ALLOW_ANY_USER": "1",
             "ANKLE_ACCESS_LOG": str(workdir / "access.log"),
             "ANKLE_COOKIE_SECURE": "0",
@@ -93,7 +96,8 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError("gunicorn exited:\n" + self.log_tail())
             with contextlib.suppress(OSError):
-                if request("GET", self.port, "/healthz")[0] == 200 and len(self.workers()) >= 2:
+                up = request("GET", self.port, "/healthz")[0] == 200
+                if up and len(self.workers()) >= self.want:
                     return self
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer /healthz within 30 s:\n" + self.log_tail())
@@ -122,8 +126,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def running(workdir: Path, database_url: str | None) -> Iterator[Server]:
-    server = Server(workdir, database_url)
+def running(workdir: Path, database_url: str | None, workers: int = 2,
+            threads: int = 1) -> Iterator[Server]:
+    server = Server(workdir, database_url, workers, threads)
     try:
         yield server.start()
     finally:
