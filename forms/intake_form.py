@@ -10,6 +10,7 @@ Flask-WTF reads its config lazily, so this module imports before any app exists.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -18,6 +19,7 @@ from wtforms import (
     Field,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -112,9 +114,16 @@ OttawaForm: type[Form] = type(
     },
 )
 
+#: The hidden field carrying a token drawn afresh each time the form is drawn:
+#: posting the same page twice stores one intake (``idempotency.form_claim``).
+SUBMISSION_KEY = "submission_key"
+
 #: The intake form: one field per vocabulary entry, named by its answer key.
 IntakeForm: type[FlaskForm] = type(
-    "IntakeForm", (FlaskForm,), {spec.key: _field(spec) for spec in FIELDS}
+    "IntakeForm", (FlaskForm,), {
+        **{spec.key: _field(spec) for spec in FIELDS},
+        SUBMISSION_KEY: HiddenField(default=lambda: str(uuid.uuid4())),
+    }
 )
 
 
@@ -169,4 +178,7 @@ def form_to_raw(form: FlaskForm) -> dict[str, Any]:
     return raw
 
 
-__all__ = ["COULD_NOT_RUN", "IntakeForm", "first_input_id", "form_to_raw", "widget_kind"]
+__all__ = [
+    "COULD_NOT_RUN", "SUBMISSION_KEY", "IntakeForm", "first_input_id", "form_to_raw",
+    "widget_kind",
+]

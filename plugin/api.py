@@ -19,7 +19,7 @@ from . import idempotency
 from .config import setting
 from .extension import state
 from .forms import InvalidAnswers, load_answers
-from .intake import log_refused, submit
+from .intake import log_refused, submit_once
 from .storage import KeyTaken, to_json
 
 #: Error key for problems with the body as a whole rather than one field.
@@ -106,38 +106,24 @@ def create_from_body(convert: Callable[[Any], dict[str, Any]], source: str) -> R
         log_refused(source, exc.errors)
         return _json({"errors": exc.errors}, 422)
     claim = None if key is None else idempotency.claim(key, source, raw)
-    if claim is not None:
-        earlier = _replay(claim)
-        if earlier is not None:
-            return earlier
     try:
-        stored = submit(answers, claim)
-    except KeyTaken:  # a twin of this request committed first
-        assert claim is not None
-        return _replay(claim) or abort(409)
-    return _created(stored.document, stored.record["id"])
+        outcome = submit_once(answers, claim)
+    except KeyTaken:  # a twin took the key, and its record cannot be read
+        abort(409)
+    if outcome.conflict:
+        return _json({"errors": {idempotency.HEADER: [idempotency.reused_message()]}}, 422)
+    if outcome.earlier is not None:
+        response = _created(to_json(outcome.earlier), outcome.earlier["id"])
+        response.headers[idempotency.REPLAYED] = "true"
+        return response
+    assert outcome.stored is not None
+    return _created(outcome.stored.document, outcome.stored.record["id"])
 
 
 def _created(document: str, record_id: str) -> Response:
     """The 201 of a create operation, for a new record and for a replay alike."""
     response = _json_text(document, 201)
     response.headers["Location"] = _location(record_id)
-    return response
-
-
-def _replay(claim: idempotency.Claim) -> Response | None:
-    """The answer to a request whose key was used before; None when it is new."""
-    storage = state().storage
-    earlier = storage.find_claim(claim.key)
-    if earlier is None or earlier.record_id is None:
-        return None
-    if earlier.fingerprint != claim.fingerprint:
-        return _json({"errors": {idempotency.HEADER: [idempotency.reused_message()]}}, 422)
-    record = storage.get(earlier.record_id)
-    if record is None:  # the key outlived its record: treat the request as new
-        return None
-    response = _created(to_json(record), record["id"])
-    response.headers[idempotency.REPLAYED] = "true"
     return response
 
 

@@ -9,7 +9,10 @@ so two retries racing each other still store one record. Reusing a key for
 different answers is refused (422), as the IETF draft
 ``draft-ietf-httpapi-idempotency-key-header`` describes.
 
-The key is optional; without it every POST stores a new intake.
+The key is optional; without it every POST stores a new intake. The HTML
+form gets the same protection from a hidden token, new with each page it
+draws (:func:`form_claim`): a double click, or Reload after a dropped
+connection, posts the page again and lands on the record already stored.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,3 +72,19 @@ def claim(key: str, source: str, document: Any) -> Claim:
 def reused_message() -> str:
     return (f"This {HEADER} was already used for a different request. Send a new key "
             "for new answers; send the same body again only to retry.")
+
+
+def form_claim(token: str | None, document: Any) -> Claim | None:
+    """The claim of a posted form: its page token bound to the answers posted.
+
+    The answers' fingerprint is part of the key, so the same page posted again
+    with an answer changed (the clinician went Back) is a new intake with a key
+    of its own, and is itself stored once however often it is posted. A missing
+    or malformed token (a page drawn by an older version) means no claim.
+    """
+    try:
+        token = str(uuid.UUID(token or ""))
+    except ValueError:
+        return None
+    base = claim(token, "form", document)
+    return Claim(f"form:{base.fingerprint[:32]}:{token}", base.fingerprint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -12,7 +13,7 @@ from .forms import BY_KEY
 from .guidance import evaluate
 from .idempotency import Claim
 from .signals import assessment_created
-from .storage import Stored
+from .storage import KeyTaken, Stored
 
 log = logging.getLogger("ankle_intake")
 
@@ -34,6 +35,50 @@ def submit(answers: dict[str, Any], claim: Claim | None = None) -> Stored:
     )
     _notify(record)
     return stored
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`submit_once` did: stored a new record, found the earlier one, or refused."""
+
+    stored: Stored | None = None
+    earlier: dict[str, Any] | None = None
+    conflict: bool = False  # the key was used before for a different request
+
+
+def submit_once(answers: dict[str, Any], claim: Claim | None) -> Outcome:
+    """:func:`submit`, unless ``claim``'s key already holds this request's record.
+
+    Checked before storing, so a retry costs one lookup and no assessment; and
+    again after :class:`~.storage.KeyTaken`, when a twin committed first (then
+    re-raised only if that record cannot be found).
+    """
+    if claim is None:
+        return Outcome(stored=submit(answers))
+    earlier = _earlier(claim)
+    if earlier is not None:
+        return earlier
+    try:
+        return Outcome(stored=submit(answers, claim))
+    except KeyTaken:
+        earlier = _earlier(claim)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _earlier(claim: Claim) -> Outcome | None:
+    storage = state().storage
+    found = storage.find_claim(claim.key)
+    if found is None or found.record_id is None:
+        return None
+    if found.fingerprint != claim.fingerprint:
+        return Outcome(conflict=True)
+    record = storage.get(found.record_id)
+    if record is None:
+        return None
+    log.info("ankle-intake answered a repeated request with stored assessment %s", record["id"])
+    return Outcome(earlier=record)
 
 
 def _notify(record: dict[str, Any]) -> None:

@@ -19,11 +19,19 @@ from flask import (
 from .auth import require_authorized
 from .extension import state
 from .forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
-from .forms.intake_form import IntakeForm, first_input_id, form_to_raw, widget_kind
+from .forms.intake_form import (
+    SUBMISSION_KEY,
+    IntakeForm,
+    first_input_id,
+    form_to_raw,
+    widget_kind,
+)
 from .forms.vocabulary import BY_KEY, GROUPS, AnswerField, fields_in
-from .intake import log_refused, submit
+from .idempotency import Claim, form_claim
+from .intake import log_refused, submit, submit_once
 from .reports.note import clinician_note
 from .security import security_headers
+from .storage import KeyTaken
 
 CSRF_MESSAGE = (
     "The form had expired or did not come from this page, so nothing was saved. "
@@ -121,14 +129,15 @@ def intake() -> Any:
         if not form.validate():  # the form has no validators of its own: CSRF only
             errors = {"_csrf": [CSRF_MESSAGE]}
         else:
+            raw = form_to_raw(form)
             try:
-                answers = load_answers(form_to_raw(form))
+                answers = load_answers(raw)
             except InvalidAnswers as exc:
                 errors = exc.errors
                 log_refused("form", errors)
             else:
-                stored = submit(answers)
-                return redirect(url_for(".result", assessment_id=stored.record["id"]), code=303)
+                record_id = _store_once(answers, form_claim(request.form.get(SUBMISSION_KEY), raw))
+                return redirect(url_for(".result", assessment_id=record_id), code=303)
     html = render_template(
         "ankle_intake/intake.html",
         form=form,
@@ -138,6 +147,23 @@ def intake() -> Any:
         ottawa_findings=OTTAWA_FINDINGS,
     )
     return html, 400 if errors else 200
+
+
+def _store_once(answers: dict[str, Any], claim: Claim | None) -> str:
+    """The id of the record for this page's answers: stored now, or by an earlier post.
+
+    Anything odd about the page's token (taken by another request, its record
+    gone) must not cost the clinician their intake: it is stored without one.
+    """
+    try:
+        outcome = submit_once(answers, claim)
+    except KeyTaken:
+        outcome = None
+    if outcome is not None and outcome.earlier is not None:
+        return str(outcome.earlier["id"])
+    if outcome is not None and outcome.stored is not None:
+        return str(outcome.stored.record["id"])
+    return str(submit(answers).record["id"])
 
 
 def result(assessment_id: str) -> Any:

@@ -11,6 +11,7 @@ installs Chromium.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -204,6 +205,42 @@ def test_keyboard_journey_with_one_mistake(page: Page, server: str) -> None:
     expect(page.locator("#conditions-title")).to_be_visible()
     expect(page.locator("table.ai-table")).to_contain_text("km")
     _shot(page, "result")
+
+
+def test_reload_after_a_lost_answer_lands_on_the_intake_already_stored(
+    page: Page, server: str, demo: Flask
+) -> None:
+    """The intake was stored but the answer never came back (a worker killed, a
+    proxy timeout); the physiotherapist presses Reload, Chromium posts the page
+    again, and lands on that record instead of storing a second one."""
+    from ankle_intake.extension import state
+
+    storage = state(demo).storage
+    page.goto(f"{server}/ankle/intake")
+    page.check("#side-0")
+    page.check("#onset-0")
+    page.check("#pain_locations-0")
+    page.select_option("#pain_now", "3")
+    posted: list[int] = []
+
+    def lose_the_answer(route: Any) -> None:
+        if route.request.method == "POST" and not posted:
+            posted.append(route.fetch(max_redirects=0).status)  # the server stores it
+            route.abort("connectionreset")  # and the browser never hears back
+        else:
+            route.continue_()
+
+    page.route("**/ankle/intake", lose_the_answer)
+    before = storage.count()
+    with contextlib.suppress(Exception):  # the click's navigation fails, as it should
+        page.click("button[type=submit]")
+    page.wait_for_url("chrome-error://**")  # Chromium's "This site can't be reached"
+    assert posted == [303] and storage.count() == before + 1
+    page.reload()  # Chromium sends the same form again
+    page.wait_for_url(re.compile(rf"/ankle/assessments/{UUID}$"))
+    expect(page.locator("h1")).to_have_text("Assessment")
+    assert storage.count() == before + 1
+    _shot(page, "result-after-reload")
 
 
 def test_ottawa_findings_follow_the_onset(page: Page, server: str) -> None:
