@@ -233,6 +233,35 @@ class Storage:
             ).first()
         return None if row is None else Claim(row.key, row.fingerprint, row.assessment_id)
 
+    def delete(self, record_id: str) -> bool:
+        """Erase one intake and its idempotency keys in one transaction; False if unknown."""
+        canonical = parse_id(record_id)
+        if canonical is None:
+            return False
+        engine = self._ready()
+        with self._writing(), engine.begin() as conn:
+            conn.execute(idempotency_keys.delete()
+                         .where(idempotency_keys.c.assessment_id == canonical))
+            erased = conn.execute(assessments.delete().where(assessments.c.id == canonical))
+        return erased.rowcount == 1
+
+    def purge(self, before: dt.datetime, *, dry_run: bool = False) -> int:
+        """Erase every intake stored before ``before`` (with its keys); how many.
+
+        One transaction, so a purge stopped half-way erases nothing. ``dry_run``
+        only counts.
+        """
+        old = assessments.c.created_at < before.astimezone(dt.timezone.utc)
+        engine = self._ready()
+        if dry_run:
+            with engine.connect() as conn:
+                count = select(func.count()).select_from(assessments).where(old)
+                return int(conn.execute(count).scalar_one())
+        with self._writing(), engine.begin() as conn:
+            conn.execute(idempotency_keys.delete().where(
+                idempotency_keys.c.assessment_id.in_(select(assessments.c.id).where(old))))
+            return int(conn.execute(assessments.delete().where(old)).rowcount)
+
     def count(self) -> int:
         with self._ready().connect() as conn:
             return int(conn.execute(select(func.count()).select_from(assessments)).scalar_one())

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -60,15 +58,16 @@ def create_blueprint() -> Blueprint:
     bp.after_request(security_headers)
     bp.add_url_rule("/intake", "intake", intake, methods=["GET", "POST"])
     bp.add_url_rule("/assessments/<assessment_id>", "result", result)
-    bp.cli.command("init-db")(init_db)
 
     from .api import create_api_blueprint
+    from .cli import register as register_cli
     from .fhir_views import register as register_fhir
     from .handout_views import register as register_handout
 
     api = create_api_blueprint()
     register_fhir(bp, api)
     register_handout(bp, api)
+    register_cli(bp)
     bp.register_blueprint(api)
     return bp
 
@@ -195,13 +194,3 @@ def _label_of(key: str, value: Any) -> str:
         return spec.label_for(value)
     except KeyError:
         return str(value)
-
-
-def init_db() -> None:
-    """Create the ankle-intake table in the configured database (safe to repeat)."""
-    storage = state().storage
-    storage.create_tables()
-    url = storage.engine.url.render_as_string(hide_password=True)
-    storage.dispose()
-    click.echo(f"ankle-intake: table ready in {url}")
-    current_app.logger.debug("ankle-intake init-db done")
