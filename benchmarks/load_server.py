@@ -62,10 +62,11 @@ class Server:
     """One gunicorn with the shipped config, in its own process group."""
 
     def __init__(self, workdir: Path, database_url: str | None, workers: int = 2,
-                 threads: int = 1) -> None:
+                 threads: int = 1, app: str = "load_server:bench_app()") -> None:
         self.workdir = workdir
         self.port = _free_port()
         self.want = workers
+        self.app = app
         workdir.mkdir(parents=True, exist_ok=True)
         self.env = {
             **os.environ,
@@ -86,7 +87,7 @@ class Server:
         log = open(self.workdir / "gunicorn.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py"),
-             "--chdir", str(HERE), "load_server:bench_app()"],
+             "--chdir", str(HERE), self.app],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
             start_new_session=True,
         )
@@ -127,8 +128,8 @@ class Server:
 
 @contextlib.contextmanager
 def running(workdir: Path, database_url: str | None, workers: int = 2,
-            threads: int = 1) -> Iterator[Server]:
-    server = Server(workdir, database_url, workers, threads)
+            threads: int = 1, app: str = "load_server:bench_app()") -> Iterator[Server]:
+    server = Server(workdir, database_url, workers, threads, app)
     try:
         yield server.start()
     finally:

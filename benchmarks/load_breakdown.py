@@ -1,0 +1,123 @@
+"""Where the time of ``POST /api/assessments`` goes under load: the same run with parts left out.
+
+``load.py`` measures the real thing against a bare Flask endpoint. This script
+answers the next question, what the gap is made of, by running the same wrk
+load (SQLite, 2 workers, shipped gunicorn config, 127.0.0.1 only) against
+variants of the app, each in a gunicorn of its own:
+
+- ``real``: nothing left out (the figure ``load.py`` reports);
+- ``no-validation``: marshmallow and the assessment answered from a cache;
+- ``no-write``: the intake is not stored (its JSON is still encoded);
+- ``nothing``: none of the three;
+- ``sync-NORMAL`` / ``sync-OFF``: stored with SQLite's ``synchronous`` lowered,
+  that is without waiting for the disk (a power cut may lose acknowledged intakes).
+
+The variants exist only inside this script's server; the product never runs them.
+
+    .venv/bin/python benchmarks/load_breakdown.py [--duration 12] [--variants real,no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from load_server import running, wrk
+
+PREFIX = "/ankle"
+VARIANTS = {
+    "real": "",
+    "no-validation": "load,eval",
+    "no-write": "write",
+    "nothing": "load,eval,write",
+    "sync-NORMAL": "sync=NORMAL",
+    "sync-OFF": "sync=OFF",
+}
+ENV = "ANKLE_BENCH_LEAVE_OUT"
+
+
+def variant_app() -> Any:
+    """gunicorn's app: ``bench_app()`` without the parts named in ``$ANKLE_BENCH_LEAVE_OUT``."""
+    from load_server import bench_app
+
+    app = bench_app()
+    parts = {p for p in os.environ.get(ENV, "").split(",") if p}
+    from ankle_intake import api, intake
+    from ankle_intake.extension import state
+    from ankle_intake.storage import Stored, to_json
+
+    with app.app_context():
+        storage = state(app).storage
+    if "load" in parts:
+        api.load_answers = _cached(api.load_answers, lambda raw: json.dumps(raw, sort_keys=True))
+    if "eval" in parts:  # keyed by the cached answers themselves, so only with "load"
+        intake.evaluate = _cached(intake.evaluate, id)
+    if "write" in parts:
+        def add(answers: Any, assessment: Any, claim: Any = None) -> Stored:
+            record = {"id": str(uuid.uuid4()), "rules_version": assessment["rules_version"],
+                      "answers": answers, "assessment": assessment}
+            return Stored(record, to_json(record))
+
+        storage.add = add  # type: ignore[method-assign]
+    for part in parts:
+        if part.startswith("sync="):
+            from sqlalchemy import event
+
+            mode = part.split("=", 1)[1]
+            event.listen(storage.engine, "connect", lambda dbapi, _rec, mode=mode:
+                         dbapi.execute(f"PRAGMA synchronous={mode}"))
+            storage.engine.dispose()
+    return app
+
+
+def _cached(function: Any, key: Any) -> Any:
+    """``function`` answering from a cache: the benchmark's bodies repeat, so it runs 3 times."""
+    cache: dict[Any, tuple[Any, Any]] = {}
+
+    def wrapper(value: Any) -> Any:
+        k = key(value)
+        if k not in cache:
+            cache[k] = (value, function(value))  # the value kept alive: its id stays its own
+        return cache[k][1]
+
+    return wrapper
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=12, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        parser.error("wrk is missing: apt-get install wrk")
+    from load import _cases
+
+    bodies = [json.dumps(c, ensure_ascii=False).encode() for c in _cases()]
+    print(f"SQLite, 2 sync workers, wrk -c{args.connections}, {args.duration} s a run")
+    with tempfile.TemporaryDirectory(prefix="ankle-breakdown-") as tmp:
+        for name in [v.strip() for v in args.variants.split(",") if v.strip()]:
+            os.environ[ENV] = VARIANTS[name]
+            with running(Path(tmp) / name, None, app="load_breakdown:variant_app()") as server:
+                rates = []
+                for path in ("/bare", f"{PREFIX}/api/assessments"):
+                    wrk(server.port, path, bodies, 2, args.connections, server.workdir, 201)
+                    r = wrk(server.port, path, bodies, args.duration, args.connections,
+                            server.workdir, 201)
+                    assert r["errors"] == 0, (name, path, r)
+                    rates.append(r["rps"])
+            print(f"  {name:14s} bare {rates[0]:7.0f} req/s  assessments {rates[1]:7.0f} req/s"
+                  f"  ratio {rates[1] / rates[0]:.2f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
