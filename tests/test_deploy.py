@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import re
 import secrets
 import signal
 import socket
@@ -214,3 +215,44 @@ def test_compose_and_dockerfile_agree_with_the_rest() -> None:
         name = line.lstrip("# ").split("=", 1)[0]
         if name.startswith("ANKLE_SSO_") or name in ("SECRET_KEY", "ANKLE_INSTANCE_PATH"):
             assert name in wsgi_doc, name
+
+
+def _docker_ignored(patterns: list[str], path: str) -> bool:
+    """Docker's rule: a path is left out when it or a folder above it matches, last match wins."""
+    def regex(pattern: str) -> re.Pattern[str]:
+        out, i = "", 0
+        while i < len(pattern):
+            if pattern.startswith("**/", i):
+                out, i = out + "(?:.*/)?", i + 3
+            elif pattern.startswith("**", i):
+                out, i = out + ".*", i + 2
+            else:
+                out += {"*": "[^/]*", "?": "[^/]"}.get(pattern[i], re.escape(pattern[i]))
+                i += 1
+        return re.compile(out + r"\Z")
+
+    parts = path.split("/")
+    candidates = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    ignored = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        if any(regex(pattern.lstrip("!").strip("/")).match(c) for c in candidates):
+            ignored = not negate
+    return ignored
+
+
+def test_the_image_never_holds_the_clinics_secrets_or_records() -> None:
+    """The classic builder reads only the root's .dockerignore; what it lets through is baked in."""
+    root = DEPLOY.parent
+    # BuildKit would prefer a Dockerfile.dockerignore; the classic builder never reads one.
+    assert not (DEPLOY / "Dockerfile.dockerignore").exists()
+    patterns = [
+        line.strip() for line in (root / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    for secret in ("deploy/.env", "deploy/ankle-intake.env", ".env", ".git/config",
+                   "instance/ankle_intake.sqlite3", "ankle-2026-11-29.dump", "deploy/ankle.db"):
+        assert _docker_ignored(patterns, secret), secret
+    for needed in ("pyproject.toml", "plugin/__init__.py", "deploy/gunicorn.conf.py",
+                   "deploy/wsgi.py", "deploy/ankle-intake.env.example", "README.md"):
+        assert not _docker_ignored(patterns, needed), needed
