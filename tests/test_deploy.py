@@ -196,7 +196,7 @@ def test_every_name_in_the_gunicorn_config_is_a_gunicorn_setting() -> None:
 
 
 def test_compose_and_dockerfile_agree_with_the_rest() -> None:
-    """No Docker engine runs here, so at least the files must fit together."""
+    """CI has no Docker engine, so at least the files must fit together."""
     yaml = pytest.importorskip("yaml")
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     app, db = compose["services"]["app"], compose["services"]["db"]
