@@ -236,7 +236,8 @@ def _docker_ignored(patterns: list[str], path: str) -> bool:
     ignored = False
     for pattern in patterns:
         negate = pattern.startswith("!")
-        if any(regex(pattern.lstrip("!").strip("/")).match(c) for c in candidates):
+        matcher = regex(pattern.lstrip("!").strip("/"))
+        if any(matcher.match(c) for c in candidates):
             ignored = not negate
     return ignored
 
