@@ -24,7 +24,19 @@ def flat_errors(messages: Any) -> dict[str, list[str]]:
     """marshmallow's messages as ``{key: [sentence, ...]}``, whatever their nesting."""
     if not isinstance(messages, dict):
         return {"_schema": [str(m) for m in _leaves(messages)]}
-    return {str(key): [str(m) for m in _leaves(value)] for key, value in messages.items()}
+    out: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        if key in NESTED_BY_KEY and isinstance(value, dict):
+            # A refused special test is named by its own key ("thompson_test").
+            for sub, inner in value.items():
+                out[str(sub)] = [str(m) for m in _leaves(inner)]
+        else:
+            out[str(key)] = [str(m) for m in _leaves(value)]
+    return out
+
+
+#: Nested answers whose errors are keyed by the inner key, not the answer's.
+NESTED_BY_KEY = frozenset({"special_tests"})
 
 
 def _leaves(value: Any) -> list[Any]:

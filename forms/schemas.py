@@ -26,7 +26,15 @@ from marshmallow import (
     validates_schema,
 )
 
-from .vocabulary import FIELDS, OTTAWA_FINDINGS, OTTAWA_KEYS, AnswerField
+from .vocabulary import (
+    FIELDS,
+    OTTAWA_FINDINGS,
+    OTTAWA_KEYS,
+    SPECIAL_TESTS,
+    TEST_KEYS,
+    TEST_RESULTS,
+    AnswerField,
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 #: Keys whose ``null`` carries meaning and is kept; any other null means "not recorded".
@@ -66,9 +74,13 @@ class _StrictNumber(fields.Float):
     def _validated(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.make_error("invalid")
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond float range
+            raise self.make_error("invalid") from None
+        if not math.isfinite(number):
             raise self.make_error("invalid")
-        return float(value)
+        return number
 
 
 class _StrictBoolean(fields.Boolean):
@@ -151,6 +163,41 @@ class _Ottawa(fields.Nested):
         return {k: value.get(k) for k in OTTAWA_KEYS}
 
 
+_TEST_VALUES = tuple(c.value for c in TEST_RESULTS)
+
+_TestsSchema = Schema.from_dict(
+    {t.key: fields.String(allow_none=True, validate=validate.OneOf(_TEST_VALUES),
+                          metadata={"description": t.meaning, "title": t.label})
+     for t in SPECIAL_TESTS},
+    name="SpecialTests",
+)
+
+
+class _Tests(fields.Nested):
+    """The special tests: ``positive``, ``negative`` or null; a test left out was not examined.
+
+    A bad entry is reported under the test's own key (``thompson_test``), so the
+    clinician sees which test was refused; the loaded value keeps only tests
+    with a result, as absent and null both mean "not examined".
+    """
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict:
+        if not isinstance(value, Mapping):
+            raise self.make_error("type")
+        errors: dict[str, list[str]] = {}
+        labels = {t.key: t.label for t in SPECIAL_TESTS}
+        for key, result in value.items():
+            if key not in TEST_KEYS:
+                errors[str(key)[:64]] = [
+                    f"Special tests: {str(key)[:64]} is not a test; use {', '.join(TEST_KEYS)}."
+                ]
+            elif result is not None and result not in _TEST_VALUES:
+                errors[key] = [f"{labels[key]} must be positive, negative or null."]
+        if errors:
+            raise ValidationError(errors)
+        return {k: value[k] for k in TEST_KEYS if value.get(k) is not None}
+
+
 def build_field(spec: AnswerField) -> fields.Field:
     """The marshmallow field for one vocabulary entry."""
     common: dict[str, Any] = {
@@ -217,6 +264,13 @@ def build_field(spec: AnswerField) -> fields.Field:
         msg = f"{spec.label} must be an object of true, false or null findings."
         return _Ottawa(
             _OttawaSchema,
+            error_messages={**_messages(spec, msg), "type": msg},
+            **common,
+        )
+    if spec.kind == "tests":
+        msg = f"{spec.label} must be an object of positive, negative or null results."
+        return _Tests(
+            _TestsSchema,
             error_messages={**_messages(spec, msg), "type": msg},
             **common,
         )

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["choice", "choices", "integer", "number", "boolean", "date", "text", "ottawa"]
+Kind = Literal[
+    "choice", "choices", "integer", "number", "boolean", "date", "text", "ottawa", "tests"
+]
 
 
 @dataclass(frozen=True)
@@ -148,11 +150,79 @@ OTTAWA_FINDINGS: tuple[OttawaFinding, ...] = (
     ),
 )
 
+@dataclass(frozen=True)
+class SpecialTest:
+    """One special test of the examination (contract 3b); its accuracy lives in the guidance."""
+
+    key: str
+    label: str
+    meaning: str
+    #: Pain locations and onsets the test fits: it is offered first when either matches.
+    locations: tuple[str, ...]
+    onsets: tuple[str, ...]
+
+
+SPECIAL_TESTS: tuple[SpecialTest, ...] = (
+    SpecialTest("anterior_drawer", "Anterior drawer",
+                "Positive: the talus slides forward more than on the other side (ATFL).",
+                ("outer_ankle",), ("sudden",)),
+    SpecialTest("talar_tilt", "Talar tilt",
+                "Positive: the talus tilts into inversion more than on the other side (CFL).",
+                ("outer_ankle",), ("sudden",)),
+    SpecialTest("squeeze_test", "Squeeze test",
+                "Positive: squeezing tibia and fibula at mid-calf hurts at the ankle "
+                "(syndesmosis).",
+                ("lower_shin", "outer_ankle"), ("sudden",)),
+    SpecialTest("external_rotation_test", "External rotation test",
+                "Positive: turning the foot outwards with the knee bent hurts over the "
+                "syndesmosis.",
+                ("lower_shin", "outer_ankle"), ("sudden",)),
+    SpecialTest("thompson_test", "Thompson test",
+                "Positive: no plantarflexion when the calf is squeezed (Achilles rupture).",
+                ("back_of_ankle", "heel"), ("sudden",)),
+    SpecialTest("hop_test", "Hop test",
+                "Positive: cannot hop on the sore foot without pain.",
+                ("outer_ankle", "inner_ankle", "lower_shin", "deep_ankle", "top_of_foot"),
+                ("sudden", "gradual")),
+    SpecialTest("tinel_tarsal_tunnel", "Tinel at the tarsal tunnel",
+                "Positive: tapping behind the inner ankle bone brings on tingling in the "
+                "heel, arch or toes.",
+                ("inner_ankle", "arch", "heel", "toes"), ("gradual",)),
+)
+TEST_RESULTS = _choices(("positive", "Positive"), ("negative", "Negative"))
+
+WARNING_SIGNS = _choices(
+    ("night_pain", "Night pain: wakes them and is not eased by rest or position"),
+    ("fever_or_unwell", "Fever or feeling unwell"),
+    ("hot_red_swollen_joint", "Hot, red, swollen joint"),
+    ("calf_pain_or_swelling", "Calf pain or swelling"),
+    ("recent_immobilisation_or_surgery", "Recent immobilisation (cast, boot, long travel) "
+                                         "or surgery"),
+    ("warm_swollen_foot", "Warm, swollen foot without an injury"),
+    ("unexplained_weight_loss", "Unexplained weight loss"),
+)
+
+MEDICATIONS = _choices(
+    ("fluoroquinolone", "Fluoroquinolone antibiotic (e.g. ciprofloxacin, levofloxacin)"),
+    ("oral_steroid", "Oral corticosteroid (e.g. prednisolone)"),
+)
+
+MECHANISMS = _choices(
+    ("inversion", "Inversion: the foot rolled inwards"),
+    ("eversion_or_external_rotation", "Eversion or external rotation: the foot turned outwards"),
+    ("push_off_or_landing", "Push-off or landing: a pop or kick felt at the back of the ankle"),
+    ("direct_blow", "Direct blow"),
+    ("no_single_event", "No single event"),
+)
+
 GROUPS: tuple[tuple[str, str], ...] = (
     ("runner", "The runner"),
     ("pain", "Where and how it hurts"),
+    ("exam", "Examination"),
     ("sprain", "Sprain grade and swelling"),
+    ("tests", "Special tests"),
     ("nerves", "Nerve signs"),
+    ("warning", "Warning signs and medicines"),
     ("ottawa", "Ottawa ankle and foot rules"),
     ("training", "Training and risk factors"),
     ("return", "Return to running"),
@@ -173,6 +243,8 @@ FIELDS: tuple[AnswerField, ...] = (
                 help="Your system's identifier; stored, never printed."),
     AnswerField("assessment_date", "Assessment date", "date", group="runner",
                 help="Defaults to today."),
+    AnswerField("age", "Age", "integer", minimum=0, maximum=120, group="runner",
+                help="In years."),
     AnswerField("side", "Side", "choice", required=True, nullable=False, group="pain",
                 choices=_choices(("left", "Left"), ("right", "Right"), ("both", "Both"))),
     AnswerField("onset", "Onset", "choice", required=True, nullable=False, group="pain",
@@ -199,6 +271,14 @@ FIELDS: tuple[AnswerField, ...] = (
                 help="Limping, stride changed or avoiding load."),
     AnswerField("symptom_trend", "Symptom trend", "choice", choices=TREND, group="pain",
                 help="How the pain has changed since it started."),
+    AnswerField("mechanism", "Mechanism", "choice", choices=MECHANISMS, group="exam",
+                help="How it happened."),
+    AnswerField("weight_bearing", "Weight-bearing today", "choice", group="exam",
+                choices=_choices(("full", "Full"), ("partial", "Partial"), ("none", "None"))),
+    AnswerField("heel_raise_count", "Single-leg heel raises", "integer", minimum=0,
+                maximum=100, group="exam", help="How many on the sore side."),
+    AnswerField("previous_sprains", "Earlier sprains", "integer", minimum=0, maximum=50,
+                group="exam", help="Earlier sprains of this ankle."),
     AnswerField("sprain_grade", "Sprain grade", "choice", group="sprain",
                 choices=_choices(
                     ("I", "Grade I (mild)"),
@@ -213,8 +293,14 @@ FIELDS: tuple[AnswerField, ...] = (
     AnswerField("bruising", "Bruising", "boolean", group="sprain"),
     AnswerField("instability", "Instability", "boolean", group="sprain",
                 help="The ankle gives way or feels unstable."),
+    AnswerField("special_tests", "Special tests", "tests", group="tests",
+                help="Leave a test on 'Not examined' if it was not done."),
     AnswerField("nerve_symptoms", "Nerve symptoms", "choices", choices=NERVE_SYMPTOMS,
                 max_items=len(NERVE_SYMPTOMS), group="nerves"),
+    AnswerField("warning_signs", "Warning signs", "choices", choices=WARNING_SIGNS,
+                max_items=len(WARNING_SIGNS), group="warning"),
+    AnswerField("medications", "Medicines", "choices", choices=MEDICATIONS,
+                max_items=len(MEDICATIONS), group="warning", help="Taken in the last months."),
     AnswerField("ottawa", "Ottawa findings", "ottawa", group="ottawa",
                 help="Leave a finding empty if it was not examined."),
     AnswerField("training", "Training", "choices", choices=TRAINING, max_items=len(TRAINING),
@@ -230,6 +316,11 @@ FIELDS: tuple[AnswerField, ...] = (
 
 BY_KEY: dict[str, AnswerField] = {f.key: f for f in FIELDS}
 OTTAWA_KEYS: tuple[str, ...] = tuple(f.key for f in OTTAWA_FINDINGS)
+TEST_KEYS: tuple[str, ...] = tuple(t.key for t in SPECIAL_TESTS)
+#: Yes/no findings a clinician examines: the form offers Yes / No / Not examined.
+EXAMINED_FINDINGS: tuple[str, ...] = (
+    "pain_walking", "point_tenderness", "limping", "heard_pop", "bruising", "instability",
+)
 SEVERITY = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
 
 
@@ -251,7 +342,11 @@ __all__ = [
     "OTTAWA_FINDINGS",
     "OTTAWA_KEYS",
     "OttawaFinding",
+    "EXAMINED_FINDINGS",
     "SEVERITY",
+    "SPECIAL_TESTS",
+    "SpecialTest",
+    "TEST_KEYS",
     "spec",
     "fields_in",
 ]

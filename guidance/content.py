@@ -26,10 +26,16 @@ from marshmallow import (
     validates_schema,
 )
 
+from ..forms.vocabulary import TEST_KEYS
 from .predicates import CONDITION_IDS, ContentError, compile_predicate
 
 PHASES = ("acute", "rehab", "return")
 LEVELS = ("continue", "caution", "stop", "see_clinician")
+#: Most urgent first: the first urgency among the flags sets the referral's.
+URGENCIES = ("emergency", "same_day", "within_1_working_day", "routine")
+#: What an exercise asks of the ankle; a red flag holds some of these kinds.
+LOADS = ("off_load", "mobility", "loading", "impact")
+OTTAWA_RESULTS = ("positive", "negative", "not_assessed", "not_applicable")
 EXERCISE_TAGS = (*CONDITION_IDS, "general")
 
 
@@ -94,6 +100,7 @@ class SignSchema(_Strict):
 
 class HealingSchema(_Strict):
     when = _When(required=True)
+    source = _source(required=False)
     min_days = fields.Integer(required=True, allow_none=True, validate=validate.Range(0, 365))
     max_days = fields.Integer(required=True, allow_none=True, validate=validate.Range(0, 365))
     note = fields.String(required=True)
@@ -103,6 +110,7 @@ class ConditionSchema(_Strict):
     id = fields.String(required=True, validate=validate.OneOf(CONDITION_IDS))
     name = fields.String(required=True)
     summary = fields.String(required=True)
+    clinician_summary = fields.String(required=True)
     source = _source()
     requires = _When(required=True)
     likely_at = fields.Integer(required=True)
@@ -112,19 +120,45 @@ class ConditionSchema(_Strict):
                           validate=validate.Length(min=1))
 
 
+class FindingSchema(_Strict):
+    """One finding a red flag names when it is present, e.g. "Thompson test positive"."""
+
+    when = _When(required=True)
+    text = fields.String(required=True)
+
+
 class RedFlagSchema(_Strict, _Serves):
+    """A red flag always refers on: ``text`` is the patient's, ``action`` the clinician's."""
+
     id = _id_field()
     name = fields.String(required=True)
     when = _When(required=True)
     text = fields.String(required=True)
+    action = fields.String(required=True)
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    refer_to = fields.String(required=True)
+    holds = fields.List(fields.String(validate=validate.OneOf(LOADS)), required=True,
+                        validate=validate.ContainsOnly(LOADS))
     blocks_exercise = fields.Boolean(required=True)
+    findings = fields.List(fields.Nested(FindingSchema), required=True)
     source = _source()
+
+    @validates_schema
+    def _holds_loading(self, data: dict, **kwargs: Any) -> None:
+        # Every red flag holds loading and impact; holding everything is what blocks.
+        if not {"loading", "impact"} <= set(data["holds"]):
+            raise ValidationError("a red flag must hold loading and impact", "holds")
+        if data["blocks_exercise"] != (set(data["holds"]) == set(LOADS)):
+            raise ValidationError("blocks_exercise is true exactly when it holds every load",
+                                  "blocks_exercise")
 
 
 class LevelSchema(_Strict):
     id = fields.String(required=True, validate=validate.OneOf(LEVELS))
     label = fields.String(required=True)
     summary = fields.String(required=True)
+    clinician_label = fields.String(required=True)
+    clinician_summary = fields.String(required=True)
     source = _source()
 
 
@@ -138,9 +172,9 @@ class TriageRuleSchema(_Strict):
 
 class OttawaAdviceSchema(_Strict, _Serves):
     id = _id_field()
-    result = fields.String(required=True, validate=validate.OneOf(("positive", "negative",
-                                                                   "not_assessed")))
+    result = fields.String(required=True, validate=validate.OneOf(OTTAWA_RESULTS))
     advice = fields.String(required=True)
+    clinician_advice = fields.String(required=True)
     source = _source()
 
 
@@ -150,6 +184,25 @@ class WeeklySchema(_Strict, _Serves):
     growth_low = fields.Float(required=True, validate=validate.Range(0.01, 0.5))
     growth_high = fields.Float(required=True, validate=validate.Range(0.01, 0.5))
     text = fields.String(required=True)
+    source = _source()
+
+
+class CriterionSchema(ServedTextSchema):
+    """A return-to-run check: met, not met, or (neither clause true) not examined."""
+
+    clinician_text = fields.String(required=True)
+    met_when = _When(required=True)
+    not_met_when = _When(required=True)
+
+
+class SpecialTestSchema(_Strict):
+    """A special test's published accuracy, shown beside a positive result."""
+
+    id = fields.String(required=True, validate=validate.OneOf(TEST_KEYS))
+    name = fields.String(required=True)
+    accuracy = fields.String(required=True, validate=validate.Length(min=10))
+    sensitivity = fields.Float(required=True, allow_none=True, validate=validate.Range(0, 1))
+    specificity = fields.Float(required=True, allow_none=True, validate=validate.Range(0, 1))
     source = _source()
 
 
@@ -173,6 +226,7 @@ class ExerciseSchema(_Strict):
     phases = fields.List(fields.String(validate=validate.OneOf(PHASES)), required=True,
                          validate=validate.Length(min=1))
     priority = fields.Integer(required=True)
+    load = fields.String(required=True, validate=validate.OneOf(LOADS))
     source = _source()
     dose_source = _source()
 
@@ -193,7 +247,9 @@ class Content:
     triage_rules: list[dict]
     red_flag_reason: dict
     default_reason: dict
+    urgencies: dict[str, dict]
     ottawa: dict[str, dict]
+    ottawa_scope: dict[str, dict]
     rice: list[dict]
     rice_when: dict
     criteria: list[dict]
@@ -203,6 +259,7 @@ class Content:
     week_sessions: list[dict]
     advice: list[dict]
     exercises: list[dict]
+    special_tests: dict[str, dict]
 
     def items(self) -> list[dict]:
         """Every item that carries an id and a source, for audits and tests."""
@@ -211,8 +268,11 @@ class Content:
             out.append(cond)
         out += self.red_flags + list(self.levels.values()) + self.triage_rules
         out += [self.red_flag_reason, self.default_reason, self.rice_when, self.weekly]
-        out += list(self.ottawa.values()) + self.rice + self.criteria + self.run_walk
+        out += [{**u, "id": f"urgency_{u['id']}"} for u in self.urgencies.values()]
+        out += list(self.ottawa.values()) + list(self.ottawa_scope.values())
+        out += self.rice + self.criteria + self.run_walk
         out += self.pain_rule + self.week_sessions + self.advice + self.exercises
+        out += list(self.special_tests.values())
         return out
 
 
@@ -251,17 +311,24 @@ def load_content() -> Content:
         triage_rules=_many(TriageRuleSchema, triage["items"], "triage.json"),
         red_flag_reason=_one(TextItemSchema, triage["red_flag_reason"], "triage.json"),
         default_reason=_one(TextItemSchema, triage["default_reason"], "triage.json"),
+        urgencies={u["id"]: u for u in _many(TextItemSchema, triage["urgencies"], "triage.json")},
         ottawa={o["result"]: o for o in _many(OttawaAdviceSchema, _read("ottawa.json")["items"],
                                               "ottawa.json")},
+        ottawa_scope={o["id"]: o for o in _many(TextItemSchema,
+                                                _read("ottawa.json")["scope_reasons"],
+                                                "ottawa.json")},
         rice=_many(ServedTextSchema, rice["items"], "rice.json"),
         rice_when=_one(ServedTextSchema, rice["when_text"], "rice.json"),
-        criteria=_many(ServedTextSchema, rtr["criteria"], "return_to_run.json"),
+        criteria=_many(CriterionSchema, rtr["criteria"], "return_to_run.json"),
         run_walk=_many(ServedTextSchema, rtr["run_walk"], "return_to_run.json"),
         pain_rule=_many(ServedTextSchema, rtr["pain_rule"], "return_to_run.json"),
         weekly=_one(WeeklySchema, rtr["weekly"], "return_to_run.json"),
         week_sessions=_many(WeekSessionSchema, rtr["week_sessions"], "return_to_run.json"),
         advice=_many(AdviceSchema, _read("advice.json")["items"], "advice.json"),
         exercises=_many(ExerciseSchema, _read("exercises.json")["items"], "exercises.json"),
+        special_tests={t["id"]: t for t in _many(SpecialTestSchema,
+                                                 _read("special_tests.json")["items"],
+                                                 "special_tests.json")},
     )
     _check_whole(content)
     return content
@@ -279,7 +346,11 @@ def _check_whole(content: Content) -> None:
         raise ContentError(f"guidance/data/conditions.json: missing {sorted(missing)}")
     if set(content.levels) != set(LEVELS):
         raise ContentError(f"guidance/data/triage.json: levels must be exactly {LEVELS}")
-    if set(content.ottawa) != {"positive", "negative", "not_assessed"}:
-        raise ContentError("guidance/data/ottawa.json: needs advice for all three results")
+    if set(content.ottawa) != set(OTTAWA_RESULTS):
+        raise ContentError("guidance/data/ottawa.json: needs advice for every result")
+    if set(content.urgencies) != set(URGENCIES):
+        raise ContentError(f"guidance/data/triage.json: urgencies must be exactly {URGENCIES}")
+    if set(content.special_tests) != set(TEST_KEYS):
+        raise ContentError(f"guidance/data/special_tests.json: needs exactly {TEST_KEYS}")
     if "{name}" not in content.red_flag_reason["text"]:
         raise ContentError("guidance/data/triage.json: red_flag_reason needs {name}")

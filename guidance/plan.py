@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from .content import Content
@@ -18,13 +18,20 @@ from .content import Content
 MAX_EXERCISES = {"acute": 4, "rehab": 5, "return": 5}
 
 
-def pick_exercises(content: Content, condition_ids: Sequence[str], phase: str) -> list[dict]:
-    """Exercises for the conditions in rank order, then by priority, capped per phase."""
+def pick_exercises(
+    content: Content, condition_ids: Sequence[str], phase: str, held: Collection[str] = ()
+) -> list[dict]:
+    """Exercises for the conditions in rank order, then by priority, capped per phase.
+
+    ``held`` names the kinds of load (``loading``, ``impact``, ...) a red flag or
+    the acute phase holds back; no exercise of those kinds is picked.
+    """
     tags = list(condition_ids) or ["general"]
     chosen: dict[str, dict] = {}
     for tag in tags:
         matching = [
-            ex for ex in content.exercises if tag in ex["conditions"] and phase in ex["phases"]
+            ex for ex in content.exercises
+            if tag in ex["conditions"] and phase in ex["phases"] and ex["load"] not in held
         ]
         for ex in sorted(matching, key=lambda e: e["priority"]):
             chosen.setdefault(ex["id"], ex)
@@ -36,6 +43,7 @@ def pick_exercises(content: Content, condition_ids: Sequence[str], phase: str) -
             "how": ex["how"],
             "steps": list(ex["steps"]),
             "stop_if": ex["stop_if"],
+            "load": ex["load"],
         }
         for ex in list(chosen.values())[: MAX_EXERCISES[phase]]
     ]
@@ -63,10 +71,13 @@ def weekly_plan(
     unit: str,
     first_day: dt.date | None,
 ) -> list[dict[str, Any]]:
-    """Weeks from half the usual distance back to all of it (the 50% rule, +10-15% a week).
+    """Weeks of continuous running, from half the usual distance back to all of it.
 
-    ``distance`` grows by the low rate and ``distance_max`` by the high one; both
-    stop at the pre-injury distance, and the table ends the first week it is reached.
+    The 50% rule, then +10-15% a week: ``distance`` grows by the low rate and
+    ``distance_max`` by the high one, both rounded to the nearest half unit a
+    runner can measure and capped at the pre-injury distance; the table ends the
+    first week the low rate reaches it. ``first_day`` is None when the weeks
+    start after the run-walk steps, whose pace the runner's next days set.
     """
     if not weekly_distance:
         return []
@@ -80,14 +91,19 @@ def weekly_plan(
     return [
         {
             "week": week,
-            "distance": round(min(start * (1 + slow) ** (week - 1), weekly_distance), 1),
-            "distance_max": round(min(start * (1 + fast) ** (week - 1), weekly_distance), 1),
+            "distance": _half(min(start * (1 + slow) ** (week - 1), weekly_distance)),
+            "distance_max": _half(min(start * (1 + fast) ** (week - 1), weekly_distance)),
             "unit": unit,
             "sessions": sessions.get(week, last_session),
             "starts": (first_day + dt.timedelta(weeks=week - 1)).isoformat() if first_day else None,
         }
         for week in range(1, count + 1)
     ]
+
+
+def _half(value: float) -> float:
+    """To the nearest 0.5 km or mi (halves round up), never below half a unit."""
+    return max(0.5, math.floor(value * 2 + 0.5) / 2)
 
 
 def texts(items: Sequence[Mapping[str, Any]]) -> list[str]:

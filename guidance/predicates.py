@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..forms.vocabulary import BY_KEY
+from ..forms.vocabulary import BY_KEY, OTTAWA_KEYS, TEST_KEYS
 
 Facts = Mapping[str, Any]
 Predicate = Callable[[Facts], bool]
 
 CONDITION_IDS = (
+    "achilles_rupture",
     "ankle_sprain",
+    "high_ankle_sprain",
+    "chronic_ankle_instability",
     "achilles_tendinitis",
     "stress_fracture",
     "tarsal_tunnel_syndrome",
@@ -29,14 +32,20 @@ CONDITION_IDS = (
 DERIVED_FACTS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "days_since_injury": ("integer", ()),
     "swelling_level": ("integer", ()),
-    "ottawa_result": ("choice", ("positive", "negative", "not_assessed")),
+    "ottawa_result": ("choice", ("positive", "negative", "not_assessed", "not_applicable")),
+    "ottawa_applies": ("boolean", ()),
+    "in_pain": ("boolean", ()),
+    "high_risk_site": ("boolean", ()),
+    "return_checks_open": ("boolean", ()),
+    # Each special test as a fact of its own: "positive", "negative" or absent (not examined).
+    **{key: ("choice", ("positive", "negative")) for key in TEST_KEYS},
     "acute_window": ("boolean", ()),
     "before_earliest_return": ("boolean", ()),
     "conditions": ("choices", CONDITION_IDS),
     "likely": ("choices", CONDITION_IDS),
 }
 
-_OPS = ("eq", "in", "has_any", "gte", "lte", "is_null", "present")
+_OPS = ("eq", "in", "has_any", "has_finding", "gte", "lte", "is_null", "present")
 
 
 class ContentError(ValueError):
@@ -68,6 +77,8 @@ def compile_predicate(spec: Any) -> Predicate:
     if not isinstance(spec, Mapping):
         raise ContentError(f"a predicate must be an object, not {spec!r}")
     if "all" in spec or "any" in spec:
+        if len(spec) != 1:
+            raise ContentError(f"'all' or 'any' stands alone in its object: {dict(spec)}")
         (combinator,) = spec.keys()
         parts = [compile_predicate(p) for p in spec[combinator]]
         if combinator == "all":
@@ -92,6 +103,10 @@ def _compile_op(name: str, kind: str, allowed: tuple[Any, ...], op: str, value: 
         if op == "is_null":
             return lambda f: (name in f and f[name] is None) is value
         return lambda f: (f.get(name) not in (None, [], {})) is value
+    if op == "has_finding":
+        if kind != "ottawa" or value not in OTTAWA_KEYS:
+            raise ContentError(f"{name}: has_finding takes one of {', '.join(OTTAWA_KEYS)}")
+        return lambda f: (f.get(name) or {}).get(value) is True
     if op in ("in", "has_any"):
         if not isinstance(value, list) or not value:
             raise ContentError(f"{name}: {op} takes a non-empty list")

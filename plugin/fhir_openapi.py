@@ -36,7 +36,10 @@ RESPONSE_ITEM = {
     "type": "object",
     "required": ["linkId"],
     "properties": {
-        "linkId": {"type": "string", "description": "An answer key, or a group or finding."},
+        "linkId": {"type": "string", "description": (
+            "An answer key, a section (group.<name>), an Ottawa finding (ottawa.<finding>) "
+            "or a special test (special_tests.<test>)."
+        )},
         "text": {"type": "string"},
         "answer": {"type": "array", "items": {"type": "object"}},
         "item": {"type": "array", "items": _ref("QuestionnaireResponseItem")},
@@ -94,7 +97,8 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
             "responses": {
                 "201": CREATED,
                 **{code: error_response(text) for code, text in CREATE_ERRORS.items()},
-                "422": error_response("Refused (errors are keyed by linkId = answer key), "
+                "422": error_response("Refused (errors are keyed by linkId: the answer key, "
+                                      "or special_tests.<test> for a special test), "
                                       "or the Idempotency-Key was used for another body."),
             },
         }},

@@ -12,6 +12,12 @@ linkIds:
 - the Ottawa findings are the group ``ottawa`` (the contract key) holding one
   boolean per finding, linkId ``ottawa.<finding>``; a finding left out means
   "not examined", as ``null`` does in the JSON answers;
+- the special tests are the group ``special_tests`` holding one choice per
+  test, linkId ``special_tests.<test>``, answered ``positive`` or ``negative``
+  from the one CodeSystem ``<CODE_SYSTEM_BASE>/special_tests``; a test left
+  out was not examined;
+- an examined yes/no finding (``EXAMINED_FINDINGS``) left out was not
+  examined, and ``false`` means examined and not found; its help says so;
 - ``pain_running.could_not_run`` is a boolean beside ``pain_running``: true
   carries the JSON ``"pain_running": null`` ("could not run"), while an
   unanswered ``pain_running`` stays "not recorded";
@@ -29,7 +35,18 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 from typing import Any
 
-from .forms.vocabulary import FIELDS, GROUPS, OTTAWA_FINDINGS, AnswerField, fields_in, spec
+from .forms.vocabulary import (
+    EXAMINED_FINDINGS,
+    FIELDS,
+    GROUPS,
+    OTTAWA_FINDINGS,
+    SPECIAL_TESTS,
+    TEST_RESULTS,
+    AnswerField,
+    Choice,
+    fields_in,
+    spec,
+)
 from .guidance import RULES_VERSION
 
 #: Base of every canonical URL the plugin mints. ``example.org`` is reserved
@@ -47,13 +64,28 @@ ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
 
 GROUP_PREFIX = "group."
 OTTAWA_PREFIX = "ottawa."
+TESTS_KEY = "special_tests"
+TESTS_PREFIX = TESTS_KEY + "."
+#: Nested answers (groups of findings): linkId prefix -> the answer key holding the object.
+NESTED_PREFIXES: dict[str, str] = {OTTAWA_PREFIX: "ottawa", TESTS_PREFIX: TESTS_KEY}
 HELP_SUFFIX = ".help"
+#: Said wherever leaving a finding unanswered means "not examined" (never "no").
+NOT_EXAMINED = "Leave it unanswered if it was not examined."
+EXAMINED_NO = "Leave it unanswered if it was not examined; No means examined and not found."
+TESTS_HELP = (
+    "Answer only the tests that were done: a test left unanswered was not examined, "
+    "which is not the same as negative."
+)
 #: Answer keys whose JSON ``null`` means something, and the boolean item carrying it.
 NULL_ITEMS: dict[str, tuple[str, str]] = {
     "pain_running": ("pain_running.could_not_run", "Could not run"),
 }
 COULD_NOT_RUN = NULL_ITEMS["pain_running"][0]
 #: Sections shown only when a question has a given answer: section -> (question, code).
+#: Only the Ottawa rules, which apply to an injury: the examination, the special
+#: tests and the warning signs stay shown whatever the answers, as a test can be
+#: the one that matters outside its usual picture (a Thompson test after a
+#: "gradual" onset, a hop test for any bony pain).
 SECTION_ENABLE_WHEN: dict[str, tuple[str, str]] = {"ottawa": ("onset", "sudden")}
 
 ITEM_TYPES: dict[str, str] = {
@@ -65,6 +97,7 @@ ITEM_TYPES: dict[str, str] = {
     "date": "date",
     "text": "string",
     "ottawa": "group",
+    "tests": "group",
 }
 #: The ``value[x]`` an answer (or a min/max extension) of each item type uses.
 VALUE_KEYS: dict[str, str] = {
@@ -95,12 +128,19 @@ def code_system(key: str) -> str:
 
 def coding(spec: AnswerField, value: str) -> dict[str, str]:
     """The Coding of one vocabulary value; an unknown value keeps its code and has no display."""
-    out = {"system": code_system(spec.key), "code": value}
-    try:
-        out["display"] = spec.label_for(value)
-    except KeyError:
-        pass
+    return _coding(spec.key, spec.choices, value)
+
+
+def _coding(key: str, choices: tuple[Choice, ...], value: str) -> dict[str, str]:
+    out = {"system": code_system(key), "code": value}
+    for choice in choices:
+        if choice.value == value:
+            out["display"] = choice.label
     return out
+
+
+def _options(key: str, choices: tuple[Choice, ...]) -> list[dict[str, Any]]:
+    return [{"valueCoding": _coding(key, choices, c.value)} for c in choices]
 
 
 def _help(link_id: str, text: str) -> dict[str, Any]:
@@ -138,9 +178,34 @@ def _ottawa_group(spec: AnswerField) -> dict[str, Any]:
     return {"linkId": spec.key, "text": spec.label, "type": "group", "item": intro + findings}
 
 
+def _tests_group(spec: AnswerField) -> dict[str, Any]:
+    """The special tests; the form's own help ("leave on 'Not examined'") has no FHIR twin."""
+    tests = [
+        {
+            "linkId": TESTS_PREFIX + t.key,
+            "text": t.label,
+            "type": "choice",
+            "answerOption": _options(spec.key, TEST_RESULTS),
+            "item": [_help(TESTS_PREFIX + t.key, f"{t.meaning} {NOT_EXAMINED}")],
+        }
+        for t in SPECIAL_TESTS
+    ]
+    intro = [_help(spec.key, TESTS_HELP)]
+    return {"linkId": spec.key, "text": spec.label, "type": "group", "item": intro + tests}
+
+
+def help_text(spec: AnswerField) -> str:
+    """The help an item of ``spec`` carries; examined findings say what unanswered means."""
+    if spec.key in EXAMINED_FINDINGS:
+        return f"{spec.help} {EXAMINED_NO}".strip()
+    return spec.help
+
+
 def _question(spec: AnswerField) -> dict[str, Any]:
     if spec.kind == "ottawa":
         return _ottawa_group(spec)
+    if spec.kind == "tests":
+        return _tests_group(spec)
     item_type = ITEM_TYPES[spec.kind]
     item: dict[str, Any] = {"linkId": spec.key, "text": spec.label, "type": item_type}
     bounds = [(MIN_VALUE, spec.minimum), (MAX_VALUE, spec.maximum)]
@@ -154,9 +219,9 @@ def _question(spec: AnswerField) -> dict[str, Any]:
     if spec.max_length is not None:
         item["maxLength"] = spec.max_length
     if spec.choices:
-        item["answerOption"] = [{"valueCoding": coding(spec, c.value)} for c in spec.choices]
-    if spec.help:
-        item["item"] = [_help(spec.key, spec.help)]
+        item["answerOption"] = _options(spec.key, spec.choices)
+    if help_text(spec):
+        item["item"] = [_help(spec.key, help_text(spec))]
     return item
 
 

@@ -8,9 +8,16 @@ ranges, dates and text follow exactly the JSON path. Every problem is an
 
 Answers the Questionnaire would hide (Ottawa findings after a gradual onset)
 are accepted, as the JSON API accepts them; refusing them here would make the
-FHIR door stricter than the JSON one. An Ottawa object with no finding examined
-and an empty optional list have no FHIR form: both come back absent, which
-assesses the same.
+FHIR door stricter than the JSON one. An Ottawa object with no finding examined,
+a special-tests object with no test done and an empty optional list have no
+FHIR form: all come back absent, which assesses the same.
+
+A refused special test is named by its linkId, ``special_tests.<test>``, both
+when the Questionnaire refuses the answer and when the schema does (which keys
+it by the bare test key, ``thompson_test``). Whatever the body holds, a problem
+is a 422 naming a linkId, never an exception: codings whose parts are not
+strings, and numbers beyond what a FHIR integer (32 bits) or a float can hold,
+are refused here before the schema sees them.
 """
 
 from __future__ import annotations
@@ -22,19 +29,24 @@ from typing import Any
 
 from .fhir_questionnaire import (
     COULD_NOT_RUN,
+    NESTED_PREFIXES,
     OTTAWA_PREFIX,
     QUESTIONNAIRE_URL,
     QUESTIONNAIRE_VERSION,
+    TESTS_PREFIX,
     VALUE_KEYS,
-    coding,
     definitions,
     questionnaire,
 )
 from .forms import FIELDS, OTTAWA_FINDINGS, InvalidAnswers, load_answers
-from .forms.vocabulary import BY_KEY
+from .forms.vocabulary import TEST_KEYS
 
 #: Statuses that say the form was finished; an in-progress response is not assessed.
 ASSESSABLE_STATUSES = ("completed", "amended")
+#: FHIR ``integer`` is 32-bit signed (use ``decimal`` beyond it).
+FHIR_INTEGER_RANGE = (-(2**31), 2**31 - 1)
+#: Keys of nested answer objects: inner key -> linkId, for the schema's errors.
+_NESTED_LINKS: dict[str, str] = {key: TESTS_PREFIX + key for key in TEST_KEYS}
 
 
 class _Problems:
@@ -56,11 +68,40 @@ def _codes(item: Mapping[str, Any]) -> dict[tuple[str, str], str]:
     }
 
 
+def _coding_key(value: Any) -> tuple[str, str] | None:
+    """(system, code) of a Coding whose system and code are both strings; otherwise None."""
+    if not isinstance(value, Mapping):
+        return None
+    system, code = value.get("system"), value.get("code")
+    if not isinstance(system, str) or not isinstance(code, str):
+        return None
+    return system, code
+
+
+def _type_problem(item_type: str, value: Any) -> str:
+    """Why ``value`` cannot be the value of an item of ``item_type``; empty if it can."""
+    if item_type in ("boolean", "date", "string"):
+        fits = isinstance(value, bool if item_type == "boolean" else str)
+        return "" if fits else "has the wrong type"
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or (item_type == "integer" and not isinstance(value, int)):
+        return "has the wrong type"
+    if item_type == "integer":
+        low, high = FHIR_INTEGER_RANGE
+        return "" if low <= value <= high else "is beyond what a FHIR integer holds"
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond any float
+        finite = False
+    return "" if finite else "is not a finite number"
+
+
 def _value(item: Mapping[str, Any], answer: Any, problems: _Problems) -> tuple[bool, Any]:
     """The Python value of one answer, or (False, None) after recording why not."""
     link, label, item_type = item["linkId"], _label(item), item["type"]
     expected = VALUE_KEYS[item_type]
-    keys = [k for k in answer if k.startswith("value")] if isinstance(answer, Mapping) else []
+    keys = ([k for k in answer if isinstance(k, str) and k.startswith("value")]
+            if isinstance(answer, Mapping) else [])
     if keys != [expected]:
         problems.add(link, f"{label}: each answer must be one {expected}.")
         return False, None
@@ -70,22 +111,15 @@ def _value(item: Mapping[str, Any], answer: Any, problems: _Problems) -> tuple[b
     value = answer[expected]
     if item_type == "choice":
         options = _codes(item)
-        key = (value.get("system"), value.get("code")) if isinstance(value, Mapping) else None
+        key = _coding_key(value)
         if key not in options:
             codes = ", ".join(code for _, code in options)
             problems.add(link, f"{label} must be a coding from the Questionnaire: {codes}.")
             return False, None
         return True, options[key]
-    ok = {
-        "integer": isinstance(value, int) and not isinstance(value, bool),
-        "decimal": isinstance(value, (int, float)) and not isinstance(value, bool)
-        and math.isfinite(value),
-        "boolean": isinstance(value, bool),
-        "date": isinstance(value, str),
-        "string": isinstance(value, str),
-    }[item_type]
-    if not ok:
-        problems.add(link, f"{label}: {expected} has the wrong type.")
+    problem = _type_problem(item_type, value)
+    if problem:
+        problems.add(link, f"{label}: {expected} {problem}.")
         return False, None
     return True, value
 
@@ -181,12 +215,14 @@ def raw_answers(qr: Any) -> dict[str, Any]:
 
     raw: dict[str, Any] = {}
     for spec in FIELDS:
-        if spec.kind == "ottawa":
+        if spec.kind in ("ottawa", "tests"):
             if spec.key in seen:
+                prefix, inner = (
+                    (OTTAWA_PREFIX, [f.key for f in OTTAWA_FINDINGS]) if spec.kind == "ottawa"
+                    else (TESTS_PREFIX, list(TEST_KEYS))
+                )
                 raw[spec.key] = {
-                    f.key: values[OTTAWA_PREFIX + f.key][0]
-                    for f in OTTAWA_FINDINGS
-                    if OTTAWA_PREFIX + f.key in values
+                    key: values[prefix + key][0] for key in inner if prefix + key in values
                 }
         elif spec.key in values:
             found = values[spec.key]
@@ -200,18 +236,31 @@ def answers_from_response(qr: Any) -> dict[str, Any]:
     """Validated answers from a QuestionnaireResponse that names this Questionnaire.
 
     Raises :class:`InvalidAnswers` keyed by linkId (which is the answer key for
-    every contract field) for each problem found.
+    every contract field, and ``special_tests.<test>`` for a test) for each
+    problem found.
     """
-    return load_answers(raw_answers(qr))
+    try:
+        return load_answers(raw_answers(qr))
+    except InvalidAnswers as exc:
+        raise InvalidAnswers(link_errors(exc.errors)) from None
+
+
+def link_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The schema's errors keyed by linkId: a bare test key becomes ``special_tests.<test>``."""
+    out: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        out.setdefault(_NESTED_LINKS.get(key, key), []).extend(messages)
+    return out
 
 
 def _answer_values(link: str, answers: Mapping[str, Any]) -> list[Any]:
     if link == COULD_NOT_RUN:
         return [True] if "pain_running" in answers and answers["pain_running"] is None else []
-    if link.startswith(OTTAWA_PREFIX):
-        findings = answers.get("ottawa") or {}
-        value = findings.get(link[len(OTTAWA_PREFIX):])
-        return [] if value is None else [value]
+    for prefix, key in NESTED_PREFIXES.items():
+        if link.startswith(prefix):
+            findings = answers.get(key)
+            value = findings.get(link[len(prefix):]) if isinstance(findings, Mapping) else None
+            return [] if value is None else [value]
     value = answers.get(link)
     if value is None:
         return []
@@ -219,9 +268,14 @@ def _answer_values(link: str, answers: Mapping[str, Any]) -> list[Any]:
 
 
 def _fhir_value(definition: Mapping[str, Any], value: Any) -> dict[str, Any]:
+    """The answer of ``value``; a code the options lack keeps its code, to be refused on return."""
     key = VALUE_KEYS[definition["type"]]
     if definition["type"] == "choice":
-        return {key: coding(BY_KEY[definition["linkId"]], value)}
+        options = [opt["valueCoding"] for opt in definition["answerOption"]]
+        for option in options:
+            if option["code"] == value:
+                return {key: dict(option)}
+        return {key: {"system": options[0]["system"], "code": value}}
     return {key: value}
 
 

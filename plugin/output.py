@@ -13,7 +13,10 @@ from .forms import AnswersSchema
 
 TRIAGE_LEVELS = ("continue", "caution", "stop", "see_clinician")
 CONFIDENCE = ("likely", "possible")
-OTTAWA_RESULTS = ("positive", "negative", "not_assessed")
+OTTAWA_RESULTS = ("positive", "negative", "not_assessed", "not_applicable")
+URGENCIES = ("emergency", "same_day", "within_1_working_day", "routine")
+CHECK_STATUS = ("met", "not_met", "not_examined")
+TEST_RESULTS = ("positive", "negative", "not_examined")
 
 
 class _Out(Schema):
@@ -32,8 +35,10 @@ def _texts() -> fields.List:
 class TriageSchema(_Out):
     level = _text(validate=validate.OneOf(TRIAGE_LEVELS),
                   metadata={"description": "Ordered continue < caution < stop < see_clinician."})
-    label = _text()
-    summary = _text()
+    label = _text(metadata={"description": "The level in the patient's words."})
+    summary = _text(metadata={"description": "The patient's sentence."})
+    clinician_label = _text(metadata={"description": "The level in clinical words."})
+    clinician_summary = _text(metadata={"description": "The clinician's next step."})
     reasons = _texts()
 
 
@@ -41,8 +46,51 @@ class ConditionSchema(_Out):
     id = _text()
     name = _text()
     confidence = _text(validate=validate.OneOf(CONFIDENCE))
-    summary = _text()
+    summary = _text(metadata={"description": "Plain words, for the patient."})
+    clinician_summary = _text(metadata={"description": "Clinical words."})
     reasons = _texts()
+
+
+class RedFlagSchema(_Out):
+    id = _text()
+    name = _text()
+    text = _text(metadata={"description": "The patient's sentence: what was arranged."})
+    urgency = _text(validate=validate.OneOf(URGENCIES))
+    action = _text(metadata={"description": "The clinician's next step."})
+    refer_to = _text()
+    findings = _texts()
+    clinician_text = _text()
+    holds = _texts()
+    blocks_exercise = fields.Boolean(required=True)
+    source = fields.Dict(required=True)
+
+
+class ReferralSchema(_Out):
+    urgency = _text(validate=validate.OneOf(URGENCIES),
+                    metadata={"description": "Set by the most urgent red flag."})
+    urgency_label = _text()
+    to = _text()
+    reasons = _texts()
+    patient_text = _texts()
+
+
+class SpecialTestResultSchema(_Out):
+    id = _text()
+    name = _text()
+    result = _text(validate=validate.OneOf(TEST_RESULTS))
+    accuracy = _text(metadata={"description": "Published accuracy, with its source."})
+    source = fields.Dict(required=True)
+
+
+class ExaminationSchema(_Out):
+    special_tests = fields.List(fields.Nested(SpecialTestResultSchema), required=True)
+
+
+class CheckSchema(_Out):
+    id = _text()
+    text = _text()
+    clinician_text = _text()
+    status = _text(validate=validate.OneOf(CHECK_STATUS))
 
 
 class ItemSchema(_Out):
@@ -53,6 +101,9 @@ class ItemSchema(_Out):
 class ImagingSchema(_Out):
     ottawa = _text(validate=validate.OneOf(OTTAWA_RESULTS))
     advice = _text()
+    clinician_advice = _text()
+    scope_reason = fields.String(required=True, allow_none=True,
+                                 metadata={"description": "Why the rules were (not) applied."})
 
 
 class HealingSchema(_Out):
@@ -74,6 +125,8 @@ class ReturnToRunSchema(_Out):
     earliest_date = fields.String(required=True, allow_none=True,
                                   metadata={"description": "YYYY-MM-DD, or null."})
     criteria = _texts()
+    checks = fields.List(fields.Nested(CheckSchema), required=True)
+    run_walk_first = fields.Boolean(required=True)
     run_walk = _texts()
     pain_rule = _texts()
     weeks = fields.List(fields.Nested(WeekSchema), required=True)
@@ -90,6 +143,7 @@ class ExerciseSchema(_Out):
     how = _text()
     steps = _texts()
     stop_if = _text()
+    load = _text(validate=validate.OneOf(("off_load", "mobility", "loading", "impact")))
 
 
 class AssessmentSchema(_Out):
@@ -101,12 +155,16 @@ class AssessmentSchema(_Out):
         metadata={"description": "True exactly when triage is stop or see_clinician."},
     )
     conditions = fields.List(fields.Nested(ConditionSchema), required=True)
-    red_flags = fields.List(fields.Nested(ItemSchema), required=True)
+    red_flags = fields.List(fields.Nested(RedFlagSchema), required=True)
+    referral = fields.Nested(ReferralSchema, required=True, allow_none=True)
     imaging = fields.Nested(ImagingSchema, required=True)
+    examination = fields.Nested(ExaminationSchema, required=True)
     healing = fields.Nested(HealingSchema, required=True, allow_none=True)
     return_to_run = fields.Nested(ReturnToRunSchema, required=True)
     rice = fields.Nested(RiceSchema, required=True, allow_none=True)
     exercises = fields.List(fields.Nested(ExerciseSchema), required=True)
+    exercises_on_hold = fields.Boolean(required=True)
+    exercises_held = _texts()
     advice = fields.List(fields.Nested(ItemSchema), required=True)
 
 

@@ -14,14 +14,15 @@ VIGNETTE_DATE = dt.date(2026, 3, 2)
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ANKLE_INTAKE_SHARED", REPO.parent / "shared"))
 CASES_FILE = SHARED / "vignettes" / "cases.json"
+EXAMINATION_FILE = SHARED / "vignettes" / "examination.json"
 ARTICLE_FILE = SHARED / "source-article.txt"
 
 
-def vignette_cases() -> list[dict[str, Any]]:
+def vignette_cases(path: Path = CASES_FILE) -> list[dict[str, Any]]:
     """The shared worked cases, or none where ``../shared`` is not beside the checkout."""
-    if not CASES_FILE.exists():
+    if not path.exists():
         return []
-    return json.loads(CASES_FILE.read_text(encoding="utf-8"))
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def vignette_answers(case: dict[str, Any]) -> dict[str, Any]:

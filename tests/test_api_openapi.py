@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ankle_intake.forms.vocabulary import FIELDS, spec
+import pytest
+
+from ankle_intake.forms.vocabulary import FIELDS, SPECIAL_TESTS, TEST_RESULTS, spec
 
 
 def test_openapi_document_matches_the_vocabulary(client) -> None:
@@ -22,6 +24,44 @@ def test_openapi_document_matches_the_vocabulary(client) -> None:
     locations = answers["properties"]["pain_locations"]
     assert locations["items"]["enum"] == list(spec("pain_locations").values)
     assert {"Assessment", "Record", "Error"} <= set(doc["components"]["schemas"])
+
+
+@pytest.fixture
+def schemas(client) -> dict:
+    return client.get("/ankle/api/openapi.json").json["components"]["schemas"]
+
+
+def test_every_range_and_choice_of_the_vocabulary_is_in_the_document(schemas: dict) -> None:
+    """The examination fields (contract 3b) included: nothing is typed by hand."""
+    answers = schemas["Answers"]["properties"]
+    for field in FIELDS:
+        prop = answers[field.key]
+        assert prop["title"] == field.label, field.key
+        if field.kind == "choice":
+            assert [v for v in prop["enum"] if v is not None] == list(field.values), field.key
+        elif field.kind == "choices":
+            assert prop["items"]["enum"] == list(field.values), field.key
+            assert prop["maxItems"] == field.max_items, field.key
+        elif field.kind in ("integer", "number"):
+            assert prop["type"] == field.kind, field.key
+            assert (prop["minimum"], prop["maximum"]) == (field.minimum, field.maximum), field.key
+    for key in ("age", "mechanism", "weight_bearing", "heel_raise_count", "previous_sprains",
+                "special_tests", "warning_signs", "medications"):
+        assert key in answers
+    assert (answers["age"]["minimum"], answers["age"]["maximum"]) == (0, 120)
+
+
+def test_the_special_tests_object_shows_each_test(schemas: dict) -> None:
+    prop = schemas["Answers"]["properties"]["special_tests"]
+    refs = [part["$ref"] for part in prop["anyOf"] if "$ref" in part]
+    assert refs == ["#/components/schemas/SpecialTests"]
+    tests = schemas["SpecialTests"]
+    assert tests["type"] == "object" and tests["additionalProperties"] is False
+    assert list(tests["properties"]) == [t.key for t in SPECIAL_TESTS]
+    for test in SPECIAL_TESTS:
+        result = tests["properties"][test.key]
+        assert result["enum"] == [c.value for c in TEST_RESULTS] + [None]
+        assert result["nullable"] is True and result["description"] == test.meaning
 
 
 def test_openapi_follows_the_url_prefix(make_app) -> None:

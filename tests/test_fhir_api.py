@@ -78,6 +78,51 @@ def test_a_bad_response_is_422_naming_the_linkid(client, count, qr, change, fiel
     assert count() == 0
 
 
+def test_the_examination_takes_the_json_path_too(client, count, valid) -> None:
+    answers = load_answers({
+        **valid, "age": 41, "mechanism": "push_off_or_landing", "weight_bearing": "partial",
+        "heel_raise_count": 3, "previous_sprains": 0, "limping": False,
+        "special_tests": {"thompson_test": "positive", "hop_test": "negative"},
+        "warning_signs": ["calf_pain_or_swelling"], "medications": ["oral_steroid"],
+    })
+    response = post_fhir(client, response_from_answers(answers))
+    assert response.status_code == 201, response.get_json()
+    stored = response.get_json()["answers"]
+    assert stored == answers and stored["limping"] is False
+    back = client.get(f"/ankle/api/assessments/{response.get_json()['id']}/fhir")
+    assert answers_from_response(json.loads(back.get_data(as_text=True))) == answers
+    assert count() == 1
+
+
+def _set_answer(items: list[dict], link: str, answer: dict) -> None:
+    for item in items:
+        if item["linkId"] == link:
+            item["answer"] = [answer]
+        _set_answer(item.get("item", []), link, answer)
+
+
+@pytest.mark.parametrize(("link", "answer", "literal"), [
+    ("pain_now", {"valueInteger": "@"}, "1e400"),
+    ("pain_now", {"valueInteger": "@"}, "1" + "0" * 400),
+    ("weekly_distance", {"valueDecimal": "@"}, "1" + "0" * 400),
+    ("weekly_distance", {"valueDecimal": "@"}, "-1e400"),
+    ("side", {"valueCoding": {"system": ["@"], "code": "left"}}, "1"),
+    ("side", {"valueCoding": {"system": "x", "code": {"a": "@"}}}, "1"),
+    ("special_tests.thompson_test", {"valueCoding": {"code": ["@"]}}, "1"),
+])
+def test_hostile_numbers_and_codings_are_422_never_500(client, count, valid, link, answer,
+                                                       literal) -> None:
+    """JSON's 1e400 parses as inf and a 401-digit literal as an int no float holds."""
+    qr = response_from_answers(load_answers({
+        **valid, "weekly_distance": 20, "special_tests": {"thompson_test": "negative"}}))
+    _set_answer(qr["item"], link, answer)
+    body = json.dumps(qr).replace('"@"', literal)
+    response = client.post(FHIR_URL, data=body, content_type=FHIR_JSON)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert list(response.get_json()["errors"]) == [link]
+    assert count() == 0
+
+
 def test_a_body_that_is_not_json_gets_400_and_a_form_post_415(client, count) -> None:
     response = client.post(FHIR_URL, data="{not json", content_type=FHIR_JSON)
     assert response.status_code == 400 and response.get_json()["errors"]["_body"]

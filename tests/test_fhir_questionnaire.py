@@ -13,19 +13,32 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 
 from ankle_intake.fhir import QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION, code_system, questionnaire
 from ankle_intake.fhir_questionnaire import (
+    EXAMINED_NO,
     GROUP_PREFIX,
     HELP_SUFFIX,
     ITEM_CONTROL,
     MAX_VALUE,
     MIN_VALUE,
+    NOT_EXAMINED,
     NULL_ITEMS,
     OTTAWA_PREFIX,
+    SECTION_ENABLE_WHEN,
+    TESTS_HELP,
+    TESTS_PREFIX,
     VALUE_KEYS,
+    help_text,
     walk,
 )
 from ankle_intake.forms import FIELDS, OTTAWA_FINDINGS
 from ankle_intake.forms.schemas import KEEP_NULL
-from ankle_intake.forms.vocabulary import BY_KEY, GROUPS
+from ankle_intake.forms.vocabulary import (
+    BY_KEY,
+    EXAMINED_FINDINGS,
+    GROUPS,
+    SPECIAL_TESTS,
+    TEST_KEYS,
+    TEST_RESULTS,
+)
 from ankle_intake.guidance import RULES_VERSION
 
 #: Questionnaire.item.type codes of FHIR R4 (the models accept any code, so we check).
@@ -99,11 +112,53 @@ def test_ottawa_findings_are_booleans_in_the_ottawa_group(items: dict) -> None:
         assert item.get("required") is not True
 
 
+def test_special_tests_are_choices_in_the_special_tests_group(items: dict) -> None:
+    group, parent = items["special_tests"]
+    assert (group["type"], parent) == ("group", GROUP_PREFIX + "tests")
+    tests = [link for link, (_, p) in items.items() if p == "special_tests"
+             and not link.endswith(HELP_SUFFIX)]
+    assert tests == [TESTS_PREFIX + t.key for t in SPECIAL_TESTS]
+    results = [{"valueCoding": {"system": code_system("special_tests"), "code": c.value,
+                                "display": c.label}} for c in TEST_RESULTS]
+    for test in SPECIAL_TESTS:
+        item, _ = items[TESTS_PREFIX + test.key]
+        assert (item["type"], item["text"]) == ("choice", test.label)
+        assert item["answerOption"] == results
+        assert item.get("required") is not True and "repeats" not in item
+        assert "enableWhen" not in item
+
+
+def test_not_examined_is_said_wherever_it_applies(items: dict) -> None:
+    """Unanswered is "not examined", never "no": the help says so, as the form does."""
+    helps = {parent: item["text"] for item, parent in items.values() if item["type"] == "display"}
+    assert helps["special_tests"] == TESTS_HELP
+    for test in SPECIAL_TESTS:
+        assert helps[TESTS_PREFIX + test.key] == f"{test.meaning} {NOT_EXAMINED}"
+    for key in EXAMINED_FINDINGS:
+        assert items[key][0]["type"] == "boolean", key
+        assert helps[key].endswith(EXAMINED_NO), key
+    assert "not examined" in helps["ottawa"]
+
+
+def test_test_keys_never_collide_with_answer_keys() -> None:
+    """The schema names a refused test by its bare key; FHIR maps it to its linkId."""
+    assert not set(TEST_KEYS) & set(BY_KEY)
+
+
+def test_only_the_ottawa_section_is_conditional(q: dict) -> None:
+    """The examination, the tests and the warning signs are never hidden."""
+    assert SECTION_ENABLE_WHEN == {"ottawa": ("onset", "sudden")}
+    for section in q["item"]:
+        if section["linkId"] != GROUP_PREFIX + "ottawa":
+            assert "enableWhen" not in section, section["linkId"]
+
+
 def test_every_linkid_is_accounted_for(items: dict) -> None:
     known = (
         {f.key for f in FIELDS}
         | {GROUP_PREFIX + g for g, _ in GROUPS}
         | {OTTAWA_PREFIX + f.key for f in OTTAWA_FINDINGS}
+        | {TESTS_PREFIX + t.key for t in SPECIAL_TESTS}
         | {link for link, _ in NULL_ITEMS.values()}
     )
     for link, (item, parent) in items.items():
@@ -135,6 +190,8 @@ def test_answer_options_are_exactly_the_vocabulary(items: dict) -> None:
         if item["type"] != "choice":
             assert "answerOption" not in item, link
             continue
+        if link.startswith(TESTS_PREFIX):
+            continue  # test_special_tests_are_choices_in_the_special_tests_group
         spec = BY_KEY[link]
         codings = [opt["valueCoding"] for opt in item["answerOption"]]
         assert [c["code"] for c in codings] == list(spec.values)
@@ -170,8 +227,13 @@ def test_ranges_use_the_min_and_max_extensions(items: dict) -> None:
 def test_help_texts_are_help_display_items(items: dict) -> None:
     helps = {parent: item for item, parent in items.values() if item["type"] == "display"}
     for spec in FIELDS:
-        if spec.help:
-            assert helps[spec.key]["text"] == spec.help
+        if spec.kind == "tests":
+            assert helps[spec.key]["text"] == TESTS_HELP  # the form's help names its own widget
+        elif help_text(spec):
+            assert helps[spec.key]["text"] == help_text(spec)
+            assert helps[spec.key]["text"].startswith(spec.help)
+        else:
+            assert spec.key not in helps, spec.key
     for finding in OTTAWA_FINDINGS:
         assert helps[OTTAWA_PREFIX + finding.key]["text"] == finding.meaning
     for item in helps.values():

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
-from hypothesis import given
-from test_properties import SETTINGS, answers_strategy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ankle_intake import InvalidAnswers, assess, load_answers
+from ankle_intake import fhir_response as fhir_response_module
 from ankle_intake.fhir import (
     COULD_NOT_RUN,
     QUESTIONNAIRE_URL,
@@ -20,13 +21,63 @@ from ankle_intake.fhir import (
     code_system,
     response_from_answers,
 )
+from ankle_intake.fhir_response import link_errors
+from ankle_intake.forms import FIELDS, OTTAWA_KEYS
+from ankle_intake.forms.vocabulary import (
+    EXAMINED_FINDINGS,
+    TEST_KEYS,
+    TEST_RESULTS,
+    AnswerField,
+)
 from ankle_intake.guidance import evaluate
 
-from casebook import intake, vignette_answers, vignette_cases
+from casebook import SHARED, VIGNETTE_DATE, intake, vignette_answers, vignette_cases
 
 CASES = vignette_cases()
 GOOD = [c for c in CASES if "error_field" not in c["expect"]]
 BAD = [c for c in CASES if "error_field" in c["expect"]]
+EXAMINATION_FILE = SHARED / "vignettes" / "examination.json"
+EXAMINATION = (json.loads(EXAMINATION_FILE.read_text(encoding="utf-8"))
+               if EXAMINATION_FILE.exists() else [])
+EXAM_GOOD = [c for c in EXAMINATION if "error_field" not in c["expect"]]
+EXAM_BAD = [c for c in EXAMINATION if "error_field" in c["expect"]]
+SETTINGS = settings(max_examples=200, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def value_strategy(spec: AnswerField) -> st.SearchStrategy[Any]:
+    """Any value the schema accepts for ``spec``, from the vocabulary; a new kind fails here."""
+    if spec.kind == "choice":
+        return st.sampled_from(spec.values)
+    if spec.kind == "choices":
+        return st.lists(st.sampled_from(spec.values), min_size=1 if spec.required else 0,
+                        max_size=len(spec.values))
+    if spec.kind == "integer":
+        values = st.integers(int(spec.minimum), int(spec.maximum))
+        return values if spec.required else st.none() | values
+    if spec.kind == "number":
+        return st.floats(spec.minimum, spec.maximum, allow_nan=False)
+    if spec.kind == "boolean":
+        return st.booleans()
+    if spec.kind == "date":
+        return st.integers(0, 400).map(
+            lambda d: (VIGNETTE_DATE - dt.timedelta(days=d)).isoformat())
+    if spec.kind == "text":
+        return st.text(max_size=spec.max_length)
+    if spec.kind == "ottawa":
+        return st.dictionaries(st.sampled_from(OTTAWA_KEYS), st.none() | st.booleans())
+    if spec.kind == "tests":
+        results = st.none() | st.sampled_from([c.value for c in TEST_RESULTS])
+        return st.dictionaries(st.sampled_from(TEST_KEYS), results)
+    raise AssertionError(f"no strategy for kind {spec.kind!r} ({spec.key})")
+
+
+#: Every field of the vocabulary, the new examination fields included.
+answers_strategy = st.fixed_dictionaries(
+    {f.key: value_strategy(f) for f in FIELDS if f.required},
+    optional={f.key: value_strategy(f) for f in FIELDS
+              if not f.required and f.key != "assessment_date"},
+).map(lambda a: {**a, "assessment_date": VIGNETTE_DATE.isoformat()})
 
 
 def trip(answers: dict[str, Any]) -> dict[str, Any]:
@@ -78,9 +129,10 @@ def test_refused_vignettes_are_refused_through_fhir_too(case: dict) -> None:
 
 
 def empty_as_absent(answers: dict[str, Any]) -> dict[str, Any]:
-    """FHIR has no empty answer: an empty list and an unexamined Ottawa are simply absent."""
+    """FHIR has no empty answer: an empty list, an unexamined Ottawa and no test done are absent."""
     return {k: v for k, v in answers.items()
-            if v != [] and not (k == "ottawa" and all(x is None for x in v.values()))}
+            if v != [] and v != {}
+            and not (k == "ottawa" and all(x is None for x in v.values()))}
 
 
 @SETTINGS
@@ -90,6 +142,82 @@ def test_generated_answers_round_trip(raw: dict) -> None:
     back = trip(answers)
     assert back == empty_as_absent(answers)
     assert evaluate(back) == evaluate(answers)
+
+
+@pytest.mark.skipif(not EXAM_GOOD, reason="no shared examination vignettes")
+@pytest.mark.parametrize("case", EXAM_GOOD, ids=[c["name"] for c in EXAM_GOOD])
+def test_every_examination_vignette_round_trips(case: dict) -> None:
+    answers = load_answers(vignette_answers(case))
+    back = trip(answers)
+    assert back == answers
+    assert evaluate(back) == evaluate(answers)
+
+
+@pytest.mark.skipif(not EXAM_BAD, reason="no shared examination vignettes")
+@pytest.mark.parametrize("case", EXAM_BAD, ids=[c["name"] for c in EXAM_BAD])
+def test_refused_examination_vignettes_are_refused_through_fhir_too(case: dict) -> None:
+    qr = response_from_answers(vignette_answers(case))
+    assert case["expect"]["error_field"] in errors_of(qr)
+
+
+def test_every_examination_field_survives_the_trip() -> None:
+    answers = load_answers(intake(
+        onset="sudden", age=34, mechanism="inversion", weight_bearing="partial",
+        heel_raise_count=0, previous_sprains=2, warning_signs=["night_pain", "fever_or_unwell"],
+        medications=["fluoroquinolone"],
+        special_tests={"anterior_drawer": "positive", "talar_tilt": "negative",
+                       "thompson_test": None},
+        **{key: False for key in EXAMINED_FINDINGS},
+    ))
+    qr = response_from_answers(answers)
+    assert find(qr["item"], "heel_raise_count")["answer"] == [{"valueInteger": 0}]
+    drawer = find(qr["item"], "special_tests.anterior_drawer")["answer"]
+    assert drawer == [{"valueCoding": {"system": code_system("special_tests"),
+                                       "code": "positive", "display": "Positive"}}]
+    assert trip(answers) == answers
+
+
+def test_examined_and_negative_stays_false_and_not_examined_stays_absent() -> None:
+    for key in EXAMINED_FINDINGS:
+        negative = load_answers(intake(**{key: False}))
+        assert find(response_from_answers(negative)["item"], key)["answer"] == [
+            {"valueBoolean": False}]
+        assert trip(negative)[key] is False
+        not_examined = load_answers(intake())
+        with pytest.raises(KeyError):
+            find(response_from_answers(not_examined)["item"], key)
+        assert key not in trip(not_examined)
+
+
+def test_special_tests_left_out_were_not_examined() -> None:
+    answers = load_answers(intake(special_tests={"hop_test": "negative", "squeeze_test": None}))
+    qr = response_from_answers(answers)
+    assert [i["linkId"] for i in find(qr["item"], "special_tests")["item"]] == [
+        "special_tests.hop_test"]
+    assert answers_from_response(qr)["special_tests"] == {"hop_test": "negative"}
+    nothing_done = load_answers(intake(special_tests={}))
+    with pytest.raises(KeyError):
+        find(response_from_answers(nothing_done)["item"], "special_tests")
+
+
+def test_a_refused_special_test_is_named_by_its_linkid(qr: dict) -> None:
+    """The decision: ``special_tests.<test>``, whichever layer refuses the answer."""
+    qr = response_from_answers({**answers_from_response(qr),
+                                "special_tests": {"thompson_test": "maybe"}})
+    errors = errors_of(qr)
+    assert list(errors) == ["special_tests.thompson_test"]
+    assert "positive, negative" in errors["special_tests.thompson_test"][0]
+
+
+def test_the_schemas_test_keys_become_linkids(qr: dict, monkeypatch) -> None:
+    assert link_errors({"thompson_test": ["a"], "pain_now": ["b"], "ottawa": ["c"]}) == {
+        "special_tests.thompson_test": ["a"], "pain_now": ["b"], "ottawa": ["c"]}
+
+    def refuse(raw: Any) -> dict:
+        raise InvalidAnswers({"hop_test": ["Hop test must be positive, negative or null."]})
+
+    monkeypatch.setattr(fhir_response_module, "load_answers", refuse)
+    assert list(errors_of(qr)) == ["special_tests.hop_test"]
 
 
 def test_could_not_run_is_kept_apart_from_not_recorded() -> None:
@@ -211,6 +339,34 @@ def test_a_code_outside_the_options_is_named(qr: dict, coding: dict) -> None:
     errors = errors_of(qr)
     assert list(errors) == ["side"]
     assert "left, right, both" in errors["side"][0]
+
+
+BIG = 10**400  # what json.loads gives for a 401-digit literal; 1e400 gives inf
+
+
+@pytest.mark.parametrize(("link", "answer"), [
+    ("side", {"valueCoding": {"system": [code_system("side")], "code": "left"}}),
+    ("side", {"valueCoding": {"system": code_system("side"), "code": ["left"]}}),
+    ("side", {"valueCoding": {"system": {"a": 1}, "code": {"b": 2}}}),
+    ("side", {"valueCoding": {"system": code_system("side"), "code": None}}),
+    ("special_tests.thompson_test",
+     {"valueCoding": {"system": code_system("special_tests"), "code": ["positive"]}}),
+    ("pain_now", {"valueInteger": BIG}),
+    ("pain_now", {"valueInteger": -BIG}),
+    ("pain_now", {"valueInteger": 2**31}),
+    ("pain_now", {"valueInteger": float("inf")}),
+    ("age", {"valueInteger": 1e300}),
+    ("weekly_distance", {"valueDecimal": BIG}),
+    ("weekly_distance", {"valueDecimal": -BIG}),
+    ("weekly_distance", {"valueDecimal": float("inf")}),
+    ("weekly_distance", {"valueDecimal": float("nan")}),
+])
+def test_hostile_values_are_named_never_raised(qr: dict, link: str, answer: Any) -> None:
+    qr = response_from_answers({**answers_from_response(qr), "age": 40,
+                                "special_tests": {"thompson_test": "negative"}})
+    find(qr["item"], link)["answer"] = [answer]
+    errors = errors_of(qr)
+    assert list(errors) == [link]
 
 
 def test_an_out_of_range_value_is_named_as_on_the_json_path(qr: dict) -> None:

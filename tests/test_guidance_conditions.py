@@ -189,18 +189,21 @@ def test_stress_fracture_heals_in_six_to_eight_weeks() -> None:
     result = assess(intake(pain_locations=["top_of_foot"], point_tenderness=True,
                            pain_pattern=["worse_with_impact"], injury_date=days_ago(3)))
     assert (result["healing"]["min_days"], result["healing"]["max_days"]) == (42, 56)
-    assert result["return_to_run"]["earliest_date"] == (
-        dt.date.fromisoformat(days_ago(3)) + dt.timedelta(days=42)
-    ).isoformat()
+    # A possible stress fracture refers for imaging: no date to try running meanwhile.
+    assert result["return_to_run"]["earliest_date"] is None
 
 
 def test_achilles_heals_in_weeks_when_mild_and_months_when_chronic() -> None:
     """2. Achilles Tendinitis: mild cases a few weeks; chronic cases 2-3 months."""
     base = {"pain_locations": ["back_of_ankle"], "pain_pattern": ["morning_stiffness"]}
-    mild = assess(intake(**base, injury_date=days_ago(10)))["healing"]
-    chronic = assess(intake(**base, injury_date=days_ago(60)))["healing"]
-    assert (mild["min_days"], mild["max_days"]) == (14, 28)
-    assert (chronic["min_days"], chronic["max_days"]) == (60, 90)
+    early = assess(intake(**base, injury_date=days_ago(41)))
+    late = assess(intake(**base, injury_date=days_ago(43)))
+    # No day count of our own flips the window or the level (issue 11: no cliff edges).
+    assert early["healing"] == late["healing"]
+    assert (late["healing"]["min_days"], late["healing"]["max_days"]) == (None, 90)
+    assert "2 to 3 months" in late["healing"]["note"]
+    assert early["triage"]["level"] == late["triage"]["level"]
+    assert late["return_to_run"]["earliest_date"] is None
 
 
 def test_nerve_healing_has_no_fixed_window() -> None:

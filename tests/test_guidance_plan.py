@@ -5,10 +5,8 @@ One test per rule; each docstring names the article section it comes from.
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
-
-import pytest
+import math
 
 from ankle_intake import assess
 from ankle_intake.guidance import engine, plan
@@ -64,16 +62,28 @@ def test_pain_rule_is_0_to_2_okay_above_3_stop() -> None:
     assert "0 to 2 out of 10" in rule and "above 3 out of 10" in rule and "next morning" in rule
 
 
+def _half(value: float) -> float:
+    """Nearest half unit, halves rounding up (17.25 -> 17.5)."""
+    return math.floor(value * 2 + 0.5) / 2
+
+
 def test_the_weekly_table_starts_at_half_and_grows_10_to_15_percent() -> None:
-    """Getting Back to Running: the 50% rule, then 10-15% per week."""
+    """Getting Back to Running: the 50% rule, then 10-15% per week, in half miles."""
     weeks = assess(intake(weekly_distance=30, distance_unit="mi"))["return_to_run"]["weeks"]
     assert weeks[0]["distance"] == 15.0 and weeks[0]["unit"] == "mi"
-    for before, after in zip(weeks, weeks[1:-1], strict=False):
-        assert after["distance"] == pytest.approx(before["distance"] * 1.10, abs=0.11)
-        assert after["distance_max"] <= 30
-    assert weeks[1]["distance_max"] == pytest.approx(15 * 1.15, abs=0.1)
+    for n, week in enumerate(weeks[:-1]):
+        assert week["distance"] == _half(15 * 1.10 ** n)
+        assert week["distance_max"] == min(30, _half(15 * 1.15 ** n))
+        assert week["distance"] * 2 == int(week["distance"] * 2)
     assert weeks[-1]["distance"] == 30.0
     assert [w["week"] for w in weeks] == list(range(1, len(weeks) + 1))
+
+
+def test_small_distances_round_to_a_measurable_half() -> None:
+    """Issue 11: distances a runner can measure (0.5 km or 0.5 mi)."""
+    weeks = assess(intake(weekly_distance=7))["return_to_run"]["weeks"]
+    assert [w["distance"] for w in weeks[:3]] == [3.5, 4.0, 4.0]
+    assert all(w["distance_max"] * 2 == int(w["distance_max"] * 2) for w in weeks)
 
 
 def test_the_weekly_table_only_with_a_weekly_distance() -> None:
@@ -82,19 +92,22 @@ def test_the_weekly_table_only_with_a_weekly_distance() -> None:
     assert assess(intake(weekly_distance=0))["return_to_run"]["weeks"] == []
 
 
-def test_the_weekly_table_is_dated_from_the_earliest_return() -> None:
-    """Getting Back to Running, counted from the healing time of 1. Ankle Sprain."""
+def test_the_weekly_table_waits_for_the_run_walk_steps() -> None:
+    """Getting Back to Running: run-walk first, per run; weekly distance once running
+    is continuous, so those weeks carry no date."""
     result = assess(intake(onset="sudden", sprain_grade="I", injury_date=days_ago(2),
                            weekly_distance=20))
-    earliest = dt.date.fromisoformat(result["return_to_run"]["earliest_date"])
-    starts = [w["starts"] for w in result["return_to_run"]["weeks"][:2]]
-    assert starts == [earliest.isoformat(), (earliest + dt.timedelta(days=7)).isoformat()]
+    rtr = result["return_to_run"]
+    assert rtr["run_walk_first"] is True
+    assert [w["starts"] for w in rtr["weeks"]] == [None] * len(rtr["weeks"])
+    assert "jog 1 minute, walk 2 minutes" in rtr["run_walk"][0]
 
 
-def test_first_week_sessions_are_the_run_walk_start() -> None:
-    """Getting Back to Running: first outing, jog 1 minute, walk 2 minutes."""
+def test_weekly_sessions_are_continuous_runs_not_run_walk() -> None:
+    """Getting Back to Running: the weeks are the 50% rule; run-walk is per run."""
     weeks = assess(intake(weekly_distance=40))["return_to_run"]["weeks"]
-    assert "jog 1 minute, walk 2 minutes" in weeks[0]["sessions"]
+    assert "Half your usual weekly distance" in weeks[0]["sessions"]
+    assert all("walk" not in w["sessions"] for w in weeks)
 
 
 def test_achilles_gets_eccentric_heel_drops_at_3_x_15() -> None:
@@ -165,12 +178,12 @@ def test_assess_is_deterministic_and_never_reads_the_clock() -> None:
 
 
 def test_the_weekly_table_never_starts_in_the_past() -> None:
-    """Getting Back to Running: week 1 is the first week back, counted from today at the
-    earliest; 1. Ankle Sprain healing time when it is still ahead."""
+    """Getting Back to Running: a runner already running pain-free (0-2/10) starts the
+    weekly plan today at the earliest; 1. Ankle Sprain healing time when still ahead."""
     healed = assess(intake(onset="sudden", sprain_grade="I", injury_date=days_ago(30),
-                           weekly_distance=20))
+                           weekly_distance=20, pain_running=1))
     assert healed["return_to_run"]["weeks"][0]["starts"] == intake()["assessment_date"]
-    undated = assess(intake(weekly_distance=20))
-    assert undated["return_to_run"]["weeks"][0]["starts"] == intake()["assessment_date"]
+    running = assess(intake(weekly_distance=20, pain_running=0))
+    assert running["return_to_run"]["weeks"][0]["starts"] == intake()["assessment_date"]
     resting = assess(intake(limping=True, weekly_distance=20))
     assert resting["return_to_run"]["weeks"][0]["starts"] is None

@@ -48,7 +48,8 @@ def test_you_should_not_run_if(answers: dict) -> None:
     assert result["stop_running"] is True
 
 
-@pytest.mark.parametrize("answers", [{"swelling": "moderate"}, {"bruising": True}])
+@pytest.mark.parametrize("answers", [{"swelling": "mild"}, {"swelling": "moderate"},
+                                     {"bruising": True}])
 def test_pain_with_swelling_or_bruising_means_stop(answers: dict) -> None:
     """Is It Just Soreness...: pain with swelling, bruising = likely a sprain or worse = stop."""
     assert level(pain_now=2, **answers) == "stop"
@@ -106,7 +107,8 @@ def test_a_likely_stress_fracture_means_stop_running_now() -> None:
 @pytest.mark.parametrize(
     "answers",
     [
-        pytest.param({"swelling": "mild"}, id="mild swelling"),
+        pytest.param({"swelling": "mild"}, id="mild swelling without pain"),
+        pytest.param({"symptom_trend": "worse"}, id="getting worse"),
         pytest.param({"swelling_trend": "same"}, id="swelling not going down"),
         pytest.param({"pain_pattern": ["morning_stiffness"]}, id="morning stiffness"),
         pytest.param({"pain_pattern": ["eases_with_warmup_then_returns"]}, id="eases then returns"),
@@ -157,30 +159,74 @@ def test_the_most_serious_finding_decides_and_gives_the_reasons() -> None:
     assert all("mild swelling" not in r for r in result["triage"]["reasons"])
 
 
-# --- red flags: always to a clinician ------------------------------------------
+# --- red flags: always refer on, with an urgency -----------------------------
 
 
 @pytest.mark.parametrize(
-    ("flag", "answers"),
+    ("flag", "answers", "urgency"),
     [
-        ("nerve_signs", {"nerve_symptoms": ["tingling"]}),
-        ("pain_daily_activities", {"pain_walking": True}),
-        ("suspected_fracture", {"point_tenderness": True, "pain_pattern": ["worse_with_impact"]}),
-        ("ottawa_positive", {"onset": "sudden", "ottawa": {"unable_to_bear_weight": True}}),
-        ("diabetes_nerve_symptoms", {"risk_factors": ["diabetes"], "nerve_symptoms": ["numbness"]}),
-        ("grade_iii_sprain", {"onset": "sudden", "sprain_grade": "III"}),
-        ("no_improvement", {"injury_date": days_ago(15), "symptom_trend": "same"}),
+        ("nerve_signs", {"nerve_symptoms": ["tingling"]}, "routine"),
+        ("suspected_stress_fracture",
+         {"point_tenderness": True, "pain_pattern": ["worse_with_impact"]},
+         "within_1_working_day"),
+        ("ottawa_ankle_positive", {"onset": "sudden", "ottawa": {"unable_to_bear_weight": True}},
+         "same_day"),
+        ("diabetes_nerve_symptoms", {"risk_factors": ["diabetes"], "nerve_symptoms": ["numbness"]},
+         "routine"),
+        ("grade_iii_sprain", {"onset": "sudden", "sprain_grade": "III"}, "routine"),
+        ("suspected_achilles_rupture",
+         {"onset": "sudden", "pain_locations": ["back_of_ankle"],
+          "special_tests": {"thompson_test": "positive"}}, "same_day"),
+        ("septic_joint", {"warning_signs": ["hot_red_swollen_joint", "fever_or_unwell"]},
+         "emergency"),
+        ("deep_vein_thrombosis",
+         {"warning_signs": ["calf_pain_or_swelling", "recent_immobilisation_or_surgery"]},
+         "same_day"),
+        ("charcot_foot", {"warning_signs": ["warm_swollen_foot"], "risk_factors": ["diabetes"]},
+         "within_1_working_day"),
+        ("night_pain", {"warning_signs": ["night_pain"]}, "within_1_working_day"),
+        ("weight_loss", {"warning_signs": ["unexplained_weight_loss"]}, "within_1_working_day"),
+        ("fever_or_unwell", {"warning_signs": ["fever_or_unwell"]}, "same_day"),
+        ("cannot_bear_weight", {"weight_bearing": "none"}, "same_day"),
     ],
 )
-def test_each_red_flag_sends_the_runner_to_a_clinician(flag: str, answers: dict) -> None:
-    """Red flags: soreness table (burning/tingling, daily activities), 3. Stress Fractures,
-    1. Ankle Sprain (grade III), Ottawa rules (Stiell 1992), NICE NG19 (diabetic foot)."""
+def test_each_red_flag_refers_on_with_its_urgency(flag: str, answers: dict, urgency: str) -> None:
+    """Red flags: soreness table (burning/tingling), 3. Stress Fractures, 1. Ankle Sprain
+    (grade III), Ottawa rules (Stiell 1993), NICE NG19, AAOS 2009, hot swollen joint
+    (Coakley 2006), NICE NG158, NICE NG12."""
     result = assess(intake(**answers))
     assert flag in [f["id"] for f in result["red_flags"]]
     assert result["triage"]["level"] == "see_clinician"
     assert result["stop_running"] is True
-    assert any(flag_name in reason for reason in result["triage"]["reasons"]
-               for flag_name in [f["name"] for f in result["red_flags"]])
+    assert result["referral"]["urgency"] == urgency
+    assert result["return_to_run"]["earliest_date"] is None
+    assert "see a clinician" not in result["triage"]["clinician_summary"].lower()
+    assert not {e["load"] for e in result["exercises"]} & {"loading", "impact"}
+
+
+def test_the_most_urgent_flag_sets_the_referral() -> None:
+    """Contract 4b: the most urgent flag sets the urgency."""
+    result = assess(intake(nerve_symptoms=["tingling"], warning_signs=["hot_red_swollen_joint"]))
+    assert result["referral"]["urgency"] == "emergency"
+    assert [f["id"] for f in result["red_flags"]][0] == "septic_joint"
+    assert len(result["referral"]["reasons"]) == 2
+
+
+def test_the_clinician_summary_names_the_finding() -> None:
+    """Issue 11: "Refer for ankle X-ray: Ottawa ankle rule positive (lateral malleolus)"."""
+    result = assess(intake(onset="sudden", ottawa={"tender_lateral_malleolus": True}))
+    summary = result["triage"]["clinician_summary"]
+    assert summary.startswith("Refer for ankle X-ray")
+    assert "lateral malleolus" in summary
+    assert result["triage"]["clinician_label"] == "Refer on"
+
+
+def test_pain_walking_after_a_sprain_means_no_running_not_a_referral() -> None:
+    """How to Treat... > Extra Notes: if walking hurts, don't run; expected, not an alarm."""
+    result = assess(intake(onset="sudden", injury_date=days_ago(1), pain_walking=True,
+                           sprain_grade="II"))
+    assert result["triage"]["level"] == "stop"
+    assert result["red_flags"] == [] and result["referral"] is None
 
 
 def test_diabetes_alone_is_not_a_red_flag() -> None:
@@ -188,24 +234,35 @@ def test_diabetes_alone_is_not_a_red_flag() -> None:
     assert flag_ids(risk_factors=["diabetes"]) == []
 
 
-def test_point_tenderness_alone_is_not_a_suspected_fracture() -> None:
-    """3. Stress Fractures: localized pain that increases with impact or walking."""
-    assert "suspected_fracture" not in flag_ids(point_tenderness=True)
+def test_point_tenderness_on_the_bone_is_a_possible_fracture() -> None:
+    """3. Stress Fractures > How to Know: localized, tender to the touch: get checked."""
+    result = assess(intake(point_tenderness=True, pain_locations=["lower_shin"], pain_now=1))
+    assert "suspected_stress_fracture" in [f["id"] for f in result["red_flags"]]
+    assert result["triage"]["level"] == "see_clinician"
 
 
-def test_no_improvement_needs_two_weeks_and_no_progress() -> None:
-    """Is It Just Soreness...: if it's not getting better, address it."""
-    assert "no_improvement" not in flag_ids(injury_date=days_ago(13), symptom_trend="same")
-    assert "no_improvement" not in flag_ids(injury_date=days_ago(20), symptom_trend="improving")
-    assert "no_improvement" in flag_ids(injury_date=days_ago(20), swelling_trend="worse")
+def test_not_improving_is_addressed_here_not_referred() -> None:
+    """Is It Just Soreness...: if it's not getting better, address it (caution, no referral)."""
+    same = assess(intake(injury_date=days_ago(20), symptom_trend="same"))
+    assert same["triage"]["level"] == "caution" and same["referral"] is None
+    worse = assess(intake(injury_date=days_ago(20), symptom_trend="worse"))
+    assert worse["triage"]["level"] in ("caution", "stop") and worse["referral"] is None
+
+
+def test_calf_pain_alone_is_considered_not_referred() -> None:
+    """NICE NG158: DVT is assessed with the Wells score; immobilisation makes it a flag."""
+    result = assess(intake(warning_signs=["calf_pain_or_swelling"]))
+    assert result["triage"]["level"] == "caution"
+    assert any("Wells" in r for r in result["triage"]["reasons"])
 
 
 def test_blocking_red_flags_hold_the_exercise_programme() -> None:
-    """3. Stress Fractures: don't run through it; Ottawa positive: X-ray first."""
+    """Ottawa positive: X-ray first; nerve signs hold loading but keep the calf stretch."""
     held = assess(intake(onset="sudden", ottawa={"tender_navicular": True}))
     assert held["exercises"] == [] and held["exercises_on_hold"] is True
     nerve = assess(intake(pain_locations=["arch"], nerve_symptoms=["burning"]))
     assert nerve["exercises"] and nerve["exercises_on_hold"] is False
+    assert {e["load"] for e in nerve["exercises"]} <= {"mobility", "off_load"}
 
 
 # --- Ottawa ankle and foot rules --------------------------------------------------
@@ -231,3 +288,25 @@ def test_a_partial_exam_is_not_assessed(ottawa: object) -> None:
     """Stiell 1992: the rules only rule out a fracture when every finding was examined."""
     result = assess(intake(onset="sudden", ottawa=ottawa))
     assert result["imaging"]["ottawa"] == "not_assessed"
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param({"onset": "gradual"}, id="gradual onset"),
+        pytest.param({"onset": "sudden", "injury_date": days_ago(11)}, id="11 days after"),
+    ],
+)
+def test_the_ottawa_rules_are_not_applied_outside_their_scope(answers: dict) -> None:
+    """Stiell, JAMA 1993;269:1127: the refined rules are for acute injuries (within 10 days)."""
+    result = assess(intake(ottawa={**CLEAR_OTTAWA, "tender_navicular": True}, **answers))
+    assert result["imaging"]["ottawa"] == "not_applicable"
+    assert result["imaging"]["scope_reason"]
+    assert not [f for f in result["red_flags"] if f["id"].startswith("ottawa")]
+
+
+def test_the_ottawa_rules_apply_on_day_ten() -> None:
+    """Stiell, JAMA 1993: within 10 days of a sudden injury."""
+    result = assess(intake(onset="sudden", injury_date=days_ago(10), ottawa=CLEAR_OTTAWA))
+    assert result["imaging"]["ottawa"] == "negative"
+    assert result["imaging"]["scope_reason"] is None

@@ -12,10 +12,11 @@ import datetime as dt
 import pytest
 
 from ankle_intake import InvalidAnswers, assess
+from ankle_intake.output import RecordSchema
 
-from casebook import CASES_FILE, vignette_answers, vignette_cases
+from casebook import CASES_FILE, EXAMINATION_FILE, vignette_answers, vignette_cases
 
-CASES = vignette_cases()
+CASES = vignette_cases() + vignette_cases(EXAMINATION_FILE)
 pytestmark = pytest.mark.skipif(not CASES, reason=f"no shared vignettes at {CASES_FILE}")
 
 
@@ -42,6 +43,15 @@ def check(expect: dict, answers: dict, result: dict) -> None:
         assert bool(result["red_flags"]) is expect["red_flags"], result["red_flags"]
     for ex in expect.get("exercises_include", []):
         assert ex in exercise_ids
+    for ex in expect.get("exercises_exclude", []):
+        assert ex not in exercise_ids
+    if expect.get("exercises_none"):
+        assert exercise_ids == []
+    if "referral_urgency_in" in expect:
+        assert result["referral"] is not None
+        assert result["referral"]["urgency"] in expect["referral_urgency_in"]
+    if "ottawa_in" in expect:
+        assert result["imaging"]["ottawa"] in expect["ottawa_in"]
     if "healing_days" in expect:
         healing = result["healing"]
         assert [healing["min_days"], healing["max_days"]] == expect["healing_days"]
@@ -66,3 +76,19 @@ def test_vignette(case: dict) -> None:
         assert expect["error_field"] in info.value.errors
         return
     check(expect, answers, assess(answers))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_vignette_through_the_json_api(client, count, case: dict) -> None:
+    """The same cases over HTTP: 201 with the same assessment, or the 4xx naming the field."""
+    answers = vignette_answers(case)
+    expect = case["expect"]
+    response = client.post("/ankle/api/assessments", json=answers)
+    if "status" in expect:
+        assert response.status_code == expect["status"], response.json
+        assert expect["error_field"] in response.json["errors"]
+        assert count() == 0
+        return
+    assert response.status_code == 201, response.json
+    RecordSchema().load(response.json)
+    check(expect, answers, response.json["assessment"])
