@@ -29,6 +29,19 @@ CASES = [
      "pain_pattern": ["worse_with_impact"], "training": ["mileage_increase"],
      "risk_factors": ["under_fueling"], "assessment_date": "2026-03-02",
      "patient_name": "Zoë O'Brien", "weekly_distance": 25, "distance_unit": "mi"},
+    # The examination (contract 3b): a full set of special tests and warning signs.
+    {"side": "right", "onset": "sudden", "pain_locations": ["back_of_ankle", "heel"],
+     "pain_now": 2, "injury_date": "2026-02-27", "assessment_date": "2026-03-02", "age": 44,
+     "mechanism": "push_off_or_landing", "weight_bearing": "partial", "heel_raise_count": 0,
+     "medications": ["fluoroquinolone"], "heard_pop": True, "pain_walking": True,
+     "special_tests": {"thompson_test": "positive", "anterior_drawer": "negative",
+                       "squeeze_test": "negative", "hop_test": "positive"}},
+    {"side": "left", "onset": "sudden", "pain_locations": ["lower_shin", "outer_ankle"],
+     "pain_now": 4, "injury_date": "2026-02-26", "assessment_date": "2026-03-02",
+     "mechanism": "eversion_or_external_rotation", "swelling": "moderate", "previous_sprains": 2,
+     "instability": True, "warning_signs": ["calf_pain_or_swelling"], "weekly_distance": 30,
+     "special_tests": {"squeeze_test": "positive", "external_rotation_test": "positive",
+                       "talar_tilt": "negative", "tinel_tarsal_tunnel": "negative"}},
 ]
 
 
