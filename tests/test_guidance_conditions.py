@@ -222,3 +222,12 @@ def test_earliest_return_counts_from_the_injury_date() -> None:
     ).isoformat()
     assert assess(intake(onset="sudden", sprain_grade="II"))["return_to_run"][
         "earliest_date"] is None
+
+
+def test_soreness_that_stops_the_run_or_does_not_improve_is_not_muscle_soreness() -> None:
+    """Is It Just Soreness...: sore for a day and better with rest is probably good; not
+    getting better means addressing it (the reader's comment: cannot run, two weeks on)."""
+    for answers in (intake(pain_running=None), intake(symptom_trend="same"),
+                    intake(symptom_trend="worse")):
+        ids = [c["id"] for c in assess(answers)["conditions"]]
+        assert "muscle_soreness" not in ids
