@@ -22,12 +22,15 @@ from .forms.intake_form import (
     IntakeForm,
     first_input_id,
     form_to_raw,
+    has_answer,
+    rank_tests,
+    special_test_input_id,
     widget_kind,
 )
-from .forms.vocabulary import BY_KEY, GROUPS, AnswerField, fields_in
+from .forms.vocabulary import BY_KEY, GROUPS, TEST_KEYS, AnswerField, SpecialTest, fields_in
 from .idempotency import Claim, form_claim
 from .intake import log_refused, submit, submit_once
-from .reports.note import clinician_note
+from .reports.note import clinician_note, finding_rows, ottawa_rows, special_test_rows
 from .security import security_headers
 from .storage import KeyTaken
 
@@ -35,11 +38,14 @@ CSRF_MESSAGE = (
     "The form had expired or did not come from this page, so nothing was saved. "
     "Check the entries below and submit again."
 )
+#: Level -> (CSS modifier, the clinician's heading). The assessment's own
+#: ``triage.clinician_label`` wins; these serve records stored before it had one.
+#: ``see_clinician`` means "refer on": the clinician is never told to see a clinician.
 TRIAGE_STYLE = {
-    "continue": ("continue", "Carry on with changes"),
-    "caution": ("caution", "Carry on with changes, with care"),
-    "stop": ("stop", "Stop running"),
-    "see_clinician": ("see-clinician", "See a clinician"),
+    "continue": ("continue", "Continue running"),
+    "caution": ("caution", "Modified running"),
+    "stop": ("stop", "No running"),
+    "see_clinician": ("see-clinician", "Refer on"),
 }
 
 
@@ -78,15 +84,28 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+#: Groups a physiotherapist may skip: drawn folded (``<details>``), one tab stop,
+#: and drawn open when they hold a recorded answer or an error.
+FOLDED_GROUPS = frozenset({"nerves", "warning", "training", "return"})
+#: Fields folded on their own, open for a gradual onset (``ankle_intake.js``
+#: opens and folds them as the onset changes): seven patterns of overuse pain
+#: a sprain does not need.
+GRADUAL_FIELDS = frozenset({"pain_pattern"})
+#: Folded groups that open the same way: the training behind an overuse injury.
+GRADUAL_GROUPS = frozenset({"training"})
+
+
 def _item(form: IntakeForm, spec: AnswerField, errors: dict[str, list[str]]) -> dict[str, Any]:
     """What the template needs to draw one field with its hint and its error."""
     errs = errors.get(spec.key, [])
+    if spec.kind == "tests":
+        return _tests_item(form, spec, errors)
     ids = [f"{spec.key}-help"] if spec.help else []
     if errs:
         ids.append(f"{spec.key}-error")
     attrs: dict[str, str] = {}
     kind = widget_kind(spec)
-    if ids and kind not in ("radios", "checkboxes", "ottawa"):
+    if ids and kind not in ("radios", "checkboxes", "ottawa", "tests"):
         attrs["aria-describedby"] = " ".join(ids)  # groups are described on the fieldset
     if errs:
         attrs["aria-invalid"] = "true"
@@ -100,22 +119,74 @@ def _item(form: IntakeForm, spec: AnswerField, errors: dict[str, list[str]]) -> 
         "attrs": attrs,
         "described_by": " ".join(ids),
         "inline": kind == "radios" and len(spec.choices) <= 4,
+        "fold": spec.key in GRADUAL_FIELDS,
+        "open": bool(errs) or has_answer(form, spec) or form["onset"].data == "gradual",
+    }
+
+
+def _tests_item(
+    form: IntakeForm, spec: AnswerField, errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    """The special tests, those that fit the posted onset and pain locations first.
+
+    The others sit in a folded "Other tests" part, drawn open when one of them
+    holds a result or an error, so nothing recorded is ever hidden.
+    """
+    field = form[spec.key]
+    fitting, others = rank_tests(form["onset"].data, list(form["pain_locations"].data or []))
+
+    def test(t: SpecialTest) -> dict[str, Any]:
+        sub = field[t.key]
+        errs = errors.get(t.key, [])
+        ids = [f"{sub.id}-meaning"] + ([f"{sub.id}-error"] if errs else [])
+        return {"test": t, "field": sub, "errors": errs, "described_by": " ".join(ids),
+                "order": TEST_KEYS.index(t.key),
+                "attrs": {"aria-invalid": "true"} if errs else {}}
+
+    other_items = [test(t) for t in others]
+    return {
+        "spec": spec,
+        "field": field,
+        "kind": "tests",
+        "errors": errors.get(spec.key, []),
+        "attrs": {},
+        "described_by": " ".join([f"{spec.key}-help"] if spec.help else []),
+        "inline": True,
+        "first": [test(t) for t in fitting],
+        "others": other_items,
+        "others_open": any(i["errors"] or i["field"].data for i in other_items),
     }
 
 
 def _groups(form: IntakeForm, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
-    return [
-        {"key": key, "label": label,
-         "fields": [_item(form, spec, errors) for spec in fields_in(key)]}
-        for key, label in GROUPS
-    ]
+    groups = []
+    for key, label in GROUPS:
+        specs = fields_in(key)
+        recorded = sum(has_answer(form, spec) for spec in specs)
+        failed = any(errors.get(spec.key) for spec in specs)
+        groups.append({
+            "key": key,
+            "label": label,
+            "fields": [_item(form, spec, errors) for spec in specs],
+            "fold": key in FOLDED_GROUPS,
+            "open": key not in FOLDED_GROUPS or failed or recorded > 0
+            or (key in GRADUAL_GROUPS and form["onset"].data == "gradual"),
+            "gradual": key in GRADUAL_GROUPS,
+            "recorded": recorded,
+        })
+    return groups
 
 
 def _summary(form: IntakeForm, errors: dict[str, list[str]]) -> list[dict[str, str | None]]:
     """The error summary: one line per message, linked to its field when it has one."""
     lines = []
     for key, messages in errors.items():
-        anchor = first_input_id(form, BY_KEY[key]) if key in BY_KEY else None
+        if key in BY_KEY:
+            anchor: str | None = first_input_id(form, BY_KEY[key])
+        elif key in TEST_KEYS:
+            anchor = special_test_input_id(form, key)
+        else:
+            anchor = None
         lines.extend({"text": message, "href": anchor} for message in messages)
     return lines
 
@@ -171,17 +242,24 @@ def result(assessment_id: str) -> Any:
     if record is None:
         abort(404)
     assessment = record["assessment"]
-    level = assessment.get("triage", {}).get("level", "caution")
+    answers = record["answers"]
+    triage = assessment.get("triage", {})
+    level = triage.get("level", "caution")
     css, heading = TRIAGE_STYLE.get(level, ("caution", level))
+    history, examination = finding_rows(answers)
     return render_template(
         "ankle_intake/result.html",
         record=record,
-        answers=record["answers"],
+        answers=answers,
         a=assessment,
         triage_css=css,
-        triage_heading=heading,
+        triage_heading=triage.get("clinician_label") or heading,
+        history=history,
+        examination=examination,
+        special_tests=special_test_rows(assessment),
+        ottawa_findings=ottawa_rows(answers),
         label_of=_label_of,
-        note=clinician_note(record["answers"], assessment),
+        note=clinician_note(answers, assessment),
     )
 
 

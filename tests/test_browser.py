@@ -143,6 +143,31 @@ def type_into(page: Page, selector: str, text: str) -> None:
     page.keyboard.type(text)
 
 
+def type_date(page: Page, selector: str, iso: str) -> None:
+    """Type a date into Chromium's date field, whose parts are month, day, year (en-US)."""
+    tab_to(page, selector)
+    year, month, day = iso.split("-")
+    page.keyboard.type(month + day + year)
+    expect(page.locator(selector)).to_have_value(iso)
+
+
+def drawn_tests(page: Page) -> tuple[list[str], list[str]]:
+    """The special tests in the open part and in the folded "Other tests", in DOM order."""
+    first, other = page.evaluate(
+        "() => ['[data-ai-tests-first]', '[data-ai-tests-other-list]'].map(s =>"
+        " Array.from(document.querySelectorAll(s + ' [data-ai-test]'), e => e.dataset.aiTest))"
+    )
+    return first, other
+
+
+def open_every_fold(page: Page) -> None:
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => {"
+                  " d.hidden = false; d.open = true; })")
+    show = page.locator(".ai-ottawa__show")
+    if show.is_visible():
+        show.click()
+
+
 def serious(page: Page) -> list[str]:
     """axe-core violations of WCAG 2.1 A/AA rules with serious or critical impact."""
     response = Axe().run(page, options=WCAG_AA).response
@@ -166,6 +191,8 @@ def test_keyboard_journey_with_one_mistake(page: Page, server: str) -> None:
     choose_radio(page, "sprain_grade", "II")
     choose_radio(page, "ottawa-tender_lateral_malleolus", "no")
     choose_radio(page, "ottawa-unable_to_bear_weight", "no")
+    tab_to(page, "#section-return > summary")  # return to running is folded
+    page.keyboard.press("Enter")
     type_into(page, "#weekly_distance", "4O")  # the mistake: a letter O for a zero
     page.keyboard.press("Enter")  # submits the form from the text field
 
@@ -185,8 +212,9 @@ def test_keyboard_journey_with_one_mistake(page: Page, server: str) -> None:
     expect(page.locator("#pain_locations-0")).to_be_checked()
     expect(page.locator("#pain_now")).to_have_value("4")
     expect(page.locator("#sprain_grade-2")).to_be_checked()
-    expect(page.locator("#ottawa-tender_lateral_malleolus-2")).to_be_checked()
-    expect(page.locator("#ottawa-unable_to_bear_weight-2")).to_be_checked()
+    expect(page.locator("#ottawa-tender_lateral_malleolus-1")).to_be_checked()  # No
+    expect(page.locator("#ottawa-unable_to_bear_weight-1")).to_be_checked()
+    expect(page.locator("#section-return")).to_have_attribute("open", "")  # holds the error
     expect(page.locator("#weekly_distance")).to_have_value("4O")
     _shot(page, "form-error")
 
@@ -203,8 +231,77 @@ def test_keyboard_journey_with_one_mistake(page: Page, server: str) -> None:
     expect(page.locator(".ai-meta")).to_contain_text("Test Runner")
     expect(page.locator(".ai-triage")).to_be_visible()
     expect(page.locator("#conditions-title")).to_be_visible()
-    expect(page.locator("table.ai-table")).to_contain_text("km")
+    expect(page.locator("table.ai-table").filter(has_text="km")).to_have_count(1)
     _shot(page, "result")
+
+
+def test_keyboard_fill_of_an_examination_case(page: Page, server: str) -> None:
+    """The Thompson case of shared/vignettes/examination.json, by keyboard alone.
+
+    The test that fits (back of the ankle, sudden) comes straight after the
+    sprain group; the others wait in the folded "Other tests", one tab stop.
+    """
+    page.goto(f"{server}/ankle/intake")
+    type_date(page, "#assessment_date", "2026-03-02")
+    choose_radio(page, "side", "right")
+    choose_radio(page, "onset", "sudden")
+    type_date(page, "#injury_date", "2026-02-27")
+    for location in ("back_of_ankle", "heel"):
+        tab_to(page, f'input[name="pain_locations"][value="{location}"]')
+        page.keyboard.press("Space")
+    assert drawn_tests(page) == (
+        ["thompson_test"],
+        ["tinel_tarsal_tunnel", "anterior_drawer", "talar_tilt", "squeeze_test",
+         "external_rotation_test", "hop_test"],
+    )
+    choose_option(page, "#pain_now", "2")
+    choose_radio(page, "limping", "no")
+    choose_radio(page, "mechanism", "push_off_or_landing")
+    choose_radio(page, "instability", "")  # leaves "Not examined" as it is
+    page.keyboard.press("Tab")
+    expect(page.locator("#special_tests-thompson_test-2")).to_be_focused()  # Not examined
+    page.keyboard.press("ArrowDown")  # wraps round to Positive
+    expect(page.locator("#special_tests-thompson_test-0")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.locator("[data-ai-tests-other] > summary")).to_be_focused()
+    expect(page.locator("#special_tests-hop_test-0")).to_be_hidden()
+    _shot(page, "form-examination")
+    tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(rf"/ankle/assessments/{UUID}$"))
+    record_id = page.url.rsplit("/", 1)[-1]
+    answers = page.request.get(f"{server}/ankle/api/assessments/{record_id}").json()["answers"]
+    assert answers["special_tests"] == {"thompson_test": "positive"}
+    assert answers["mechanism"] == "push_off_or_landing"
+    assert answers["limping"] is False  # "no", recorded
+    assert "instability" not in answers and "heard_pop" not in answers  # not examined
+    assert answers["injury_date"] == "2026-02-27"
+
+
+def test_special_tests_follow_the_answers(page: Page, server: str) -> None:
+    page.goto(f"{server}/ankle/intake")
+    assert drawn_tests(page) == (
+        ["anterior_drawer", "talar_tilt", "squeeze_test", "external_rotation_test",
+         "thompson_test", "hop_test", "tinel_tarsal_tunnel"], [])
+    other = page.locator("[data-ai-tests-other]")
+    expect(other).to_be_hidden()
+    choose_radio(page, "onset", "gradual")
+    tab_to(page, 'input[name="pain_locations"][value="inner_ankle"]')
+    page.keyboard.press("Space")
+    assert drawn_tests(page)[0] == ["hop_test", "tinel_tarsal_tunnel"]
+    expect(other).to_be_visible()
+    expect(other).not_to_have_attribute("open", "")
+    for fold in page.locator("[data-ai-fold-gradual]").all():  # pain pattern, training
+        expect(fold).to_have_attribute("open", "")
+    page.keyboard.press("Space")  # inner ankle off again: onset alone
+    assert drawn_tests(page)[0] == ["hop_test", "tinel_tarsal_tunnel"]
+    page.eval_on_selector("#special_tests-anterior_drawer-1",  # a result in a folded test
+                          "e => { e.checked = true; }")
+    tab_to(page, 'input[name="pain_locations"][value="heel"]')
+    page.keyboard.press("Space")
+    assert drawn_tests(page)[0] == ["tinel_tarsal_tunnel"]
+    expect(other).to_have_attribute("open", "")  # a recorded result is never folded away
 
 
 def test_reload_after_a_lost_answer_lands_on_the_intake_already_stored(
@@ -261,6 +358,21 @@ def test_ottawa_findings_follow_the_onset(page: Page, server: str) -> None:
     page.keyboard.press("Enter")
     expect(findings).to_be_visible()
     expect(page.locator("#onset-1")).to_be_checked()
+    expect(page.locator("#ottawa-scope")).to_contain_text("within 10 days")
+
+
+def test_ottawa_findings_fold_after_ten_days(page: Page, server: str) -> None:
+    page.goto(f"{server}/ankle/intake")
+    findings = page.locator("[data-ai-ottawa-findings]")
+    type_date(page, "#assessment_date", "2026-03-02")
+    choose_radio(page, "onset", "sudden")
+    type_date(page, "#injury_date", "2026-02-20")  # 10 days: the rules apply
+    expect(findings).to_be_visible()
+    page.keyboard.press("Shift+Tab")  # from the year back to the day,
+    page.keyboard.press("Shift+Tab")  # and to the month
+    type_date(page, "#injury_date", "2026-02-09")  # 21 days: not applicable
+    expect(findings).to_be_hidden()
+    expect(page.locator("#ottawa-scope")).to_be_visible()
 
 
 def test_the_form_works_without_javascript(browser: Any, server: str) -> None:
@@ -291,7 +403,10 @@ def _stored_result(server: str) -> str:
 
 def test_axe_finds_no_serious_violation(page: Page, server: str) -> None:
     page.goto(f"{server}/ankle/intake")
-    assert serious(page) == [], "form"
+    assert serious(page) == [], "form, folded"
+    open_every_fold(page)
+    assert serious(page) == [], "form, every part open"
+    page.goto(f"{server}/ankle/intake")
     page.keyboard.press("Tab")
     tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")  # nothing filled in: every required field in error
