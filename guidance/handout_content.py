@@ -20,7 +20,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from .content import TextItemSchema, load_content
+from .content import LOADS, TextItemSchema, load_content
 from .predicates import ContentError
 
 FILE = "handout.json"
@@ -28,14 +28,17 @@ FILE = "handout.json"
 #: Every item id the handout renderer asks for, with the placeholders its text must hold.
 REQUIRED_ITEMS: dict[str, frozenset[str]] = {
     **{name: frozenset() for name in (
-        "title", "heading_now", "heading_found_today", "heading_get_help",
+        "title", "heading_now", "heading_arranged", "arranged_emergency", "arranged_same_day",
+        "arranged_within_1_working_day", "arranged_routine", "heading_get_help",
         "get_help_worse", "get_help_limp", "get_help_swelling", "get_help_walk",
         "get_help_nerve", "get_help_weight", "heading_conditions", "no_condition",
         "heading_rice", "rice_intro", "heading_advice", "heading_exercises",
         "exercises_intro", "heading_on_hold", "on_hold_text", "referral_title",
         "referral_intro", "referral_flags", "referral_conditions", "referral_imaging",
-        "referral_ask", "heading_return", "return_lead_wait", "return_lead_check",
-        "heading_run_walk", "heading_weeks", "heading_pain_rule", "pain_rule_intro",
+        "referral_ask", "heading_return", "return_lead_wait", "return_lead_referral",
+        "return_lead_check",
+        "heading_run_walk", "heading_weeks", "weeks_after_run_walk", "heading_pain_rule",
+        "pain_rule_intro",
         "heading_prevention", "prevention_calves", "prevention_peroneals", "prevention_feet",
         "prevention_balance", "prevention_shoes", "heading_log", "log_intro", "disclaimer",
     )},
@@ -46,7 +49,8 @@ REQUIRED_ITEMS: dict[str, frozenset[str]] = {
 REQUIRED_LABELS: dict[str, frozenset[str]] = {
     **{name: frozenset() for name in (
         "clinic_fallback", "name", "date", "side", "clinician", "injury_date", "pain_now",
-        "blank", "likely", "possible", "dose", "word_help", "week", "starts", "distance",
+        "blank", "likely", "possible", "dose", "word_help", "week", "week_after_run_walk",
+        "starts", "distance",
         "sessions", "day", "pain", "months", "pdf_title",
     )},
     "distance_range": frozenset({"low", "high", "unit"}),
@@ -70,6 +74,19 @@ class TermSchema(TextItemSchema):
     defined_by = fields.List(fields.String(), required=True)
 
 
+class PreventionSchema(TextItemSchema):
+    """A stay-injury-free tip.
+
+    ``covers`` names the exercises the tip repeats: it is left out when one of
+    them is in the programme, so an exercise appears once, with one dose.
+    ``loads`` names the kinds of load it asks for: it is left out while a red
+    flag or the acute phase holds one of them.
+    """
+
+    covers = fields.List(fields.String(), required=True)
+    loads = fields.List(fields.String(validate=validate.OneOf(LOADS)), required=True)
+
+
 class _HandoutFileSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -77,6 +94,7 @@ class _HandoutFileSchema(Schema):
     kind = fields.String(required=True, validate=validate.Equal("handout"))
     note = fields.String()
     items = fields.List(fields.Dict(), required=True)
+    prevention = fields.List(fields.Dict(), required=True)
     terms = fields.List(fields.Dict(), required=True)
     labels = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
@@ -90,12 +108,21 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Tip:
+    id: str
+    covers: frozenset[str]
+    loads: frozenset[str]
+
+
+@dataclass(frozen=True)
 class HandoutContent:
-    """The handout's own sentences (``items``), word explanations and UI labels."""
+    """The handout's own sentences (``items``, the tips' among them), word explanations,
+    the stay-injury-free tips in print order, and UI labels."""
 
     items: dict[str, dict]
     terms: tuple[Term, ...]
     labels: dict[str, str]
+    prevention: tuple[Tip, ...] = ()
 
     def text(self, item_id: str, **values: Any) -> str:
         """An item's sentence, with ``{placeholders}`` filled in."""
@@ -133,10 +160,18 @@ def parse_handout(raw: Any) -> HandoutContent:
         data = _HandoutFileSchema().load(raw)
     except ValidationError as exc:
         raise ContentError(f"guidance/data/{FILE}: {exc.messages}") from None
+    tips = [_load_one(PreventionSchema(), item) for item in data["prevention"]]
     items = [_load_one(TextItemSchema(), item) for item in data["items"]]
+    items += [{k: v for k, v in tip.items() if k not in ("covers", "loads")} for tip in tips]
     terms = [_load_one(TermSchema(), item) for item in data["terms"]]
 
-    known = {item["id"] for item in load_content().items()}
+    content = load_content()
+    known = {item["id"] for item in content.items()}
+    exercise_ids = {ex["id"] for ex in content.exercises}
+    for tip in tips:
+        unknown = set(tip["covers"]) - exercise_ids
+        if unknown:
+            raise _fail(tip["id"], f"covers names unknown exercises {sorted(unknown)}")
     seen: set[str] = set()
     for item in items + terms:
         if item["id"] in seen or item["id"] in known:
@@ -165,6 +200,7 @@ def parse_handout(raw: Any) -> HandoutContent:
             for t in terms
         ),
         labels=dict(data["labels"]),
+        prevention=tuple(Tip(t["id"], frozenset(t["covers"]), frozenset(t["loads"])) for t in tips),
     )
 
 
@@ -186,8 +222,10 @@ __all__ = [
     "HandoutContent",
     "REQUIRED_ITEMS",
     "REQUIRED_LABELS",
+    "PreventionSchema",
     "Term",
     "TermSchema",
+    "Tip",
     "load_handout_content",
     "parse_handout",
 ]

@@ -116,7 +116,7 @@ def story_blocks(
         *sections.advice(w, a),
         *sections.exercises(w, a),
         *sections.return_to_run(w, answers, a),
-        *sections.prevention(w),
+        *sections.prevention(w, a),
         *sections.exercise_log(w, answers, a),
         *sections.referral(w, answers, a),
     ]

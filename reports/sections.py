@@ -50,11 +50,21 @@ def what_to_do_now(w: BaseWriter, assessment: Assessment) -> list[Any]:
 
 
 def red_flags(w: BaseWriter, assessment: Assessment) -> list[Any]:
+    """What the physiotherapist has arranged (only under a referral), then when to get help.
+
+    The patient has just been seen: nothing here sends them to "a clinician"
+    unless a referral was made, and then it says where and how soon, in the
+    referral's own patient sentences.
+    """
     flows: list[Any] = []
-    if assessment["red_flags"]:
-        inner = w.para(w.text("heading_found_today"), "box_heading")
-        for flag in assessment["red_flags"]:
-            inner += w.para(flag["text"], "bullet", key=flag["id"], bullet=WARNING)
+    referral = assessment.get("referral")
+    if referral:
+        inner = w.para(w.text("heading_arranged"), "box_heading")
+        inner += w.para(w.text(f"arranged_{referral['urgency']}"), "box")
+        ids = [flag["id"] for flag in assessment["red_flags"]]
+        for number, text in enumerate(referral["patient_text"]):
+            key = ids[number] if number < len(ids) else None
+            inner += w.para(text, "bullet", key=key, bullet=WARNING)
         flows.append(w.box(inner, strong=True))
     ids = ("get_help_worse", "get_help_limp", "get_help_swelling", "get_help_walk",
            "get_help_nerve", "get_help_weight")
@@ -93,8 +103,13 @@ def rice(w: BaseWriter, assessment: Assessment) -> list[Any]:
 
 
 def advice(w: BaseWriter, assessment: Assessment) -> list[Any]:
-    """Advice, less the "call the clinic" items that the get-help box already covers."""
-    items = [a for a in assessment["advice"] if a["topic"] != "call"]
+    """Advice, less the "call the clinic" items that the get-help box already covers.
+
+    While the programme is on hold for a referral, keeping fit waits too: the
+    checks decide what exercise is safe.
+    """
+    skip = {"call", "cross_training"} if assessment["exercises_on_hold"] else {"call"}
+    items = [a for a in assessment["advice"] if a["topic"] not in skip]
     if not items:
         return []
     body: list[Any] = []
@@ -104,6 +119,11 @@ def advice(w: BaseWriter, assessment: Assessment) -> list[Any]:
 
 
 def exercises(w: BaseWriter, assessment: Assessment) -> list[Any]:
+    """The programme; under a referral that holds it, a short box pointing to what was arranged.
+
+    Exercises of a kind held back (by a red flag or the acute phase) are
+    already left out of ``exercises``: they simply do not appear.
+    """
     if assessment["exercises_on_hold"]:
         inner = w.para(w.text("heading_on_hold"), "box_heading")
         inner += w.para(w.text("on_hold_text"), "box")
@@ -124,17 +144,20 @@ def exercises(w: BaseWriter, assessment: Assessment) -> list[Any]:
 
 def return_to_run(w: BaseWriter, answers: Answers, assessment: Assessment) -> list[Any]:
     plan = assessment["return_to_run"]
-    lead = "return_lead_wait" if assessment["stop_running"] else "return_lead_check"
+    if assessment.get("referral"):
+        lead = "return_lead_referral"
+    else:
+        lead = "return_lead_wait" if assessment["stop_running"] else "return_lead_check"
     block = w.para(w.text("heading_return"), "h1") + w.para(w.text(lead))
     block += w.bullets(plan["criteria"], mark=TICK_BOX)
     flows: list[Any] = [w.keep(block)]
     if not assessment["exercises_on_hold"]:  # running is not near yet: the checklist is enough
         flows += w.section(w.para(w.text("heading_run_walk"), "h2"), w.bullets(plan["run_walk"]))
         if plan["weeks"]:
-            flows.append(w.keep(
-                w.para(w.text("heading_weeks"), "h2") + w.para(plan["weekly_rule"])
-                + [_weeks_table(w, answers, plan["weeks"])]
-            ))
+            block = w.para(w.text("heading_weeks"), "h2") + w.para(plan["weekly_rule"])
+            if plan["weeks"][0]["starts"] is None:
+                block += w.para(w.text("weeks_after_run_walk"))
+            flows.append(w.keep(block + [_weeks_table(w, answers, plan["weeks"])]))
         block = w.para(w.text("heading_pain_rule"), "h2") + w.para(w.text("pain_rule_intro"))
         block += w.bullets(plan["pain_rule"])
         flows.append(w.keep(block))
@@ -146,9 +169,14 @@ def _number(value: float) -> str:
 
 
 def _weeks_table(w: BaseWriter, answers: Answers, weeks: list[dict]) -> Any:
-    """Distances per week, dated when the assessment could date them."""
+    """Distances per week, dated when the assessment could date them.
+
+    Undated weeks start after the run-walk steps, whose pace the runner's next
+    days set, and the week column says so.
+    """
     dated = weeks[0]["starts"] is not None
-    header = [w.label("week")] + ([w.label("starts")] if dated else [])
+    header = [w.label("week") if dated else w.label("week_after_run_walk")]
+    header += [w.label("starts")] if dated else []
     header += [w.label("distance"), w.label("sessions")]
     rows = []
     for week in weeks:
@@ -160,16 +188,27 @@ def _weeks_table(w: BaseWriter, answers: Answers, weeks: list[dict]) -> Any:
             row.append(w.date(dt.date.fromisoformat(week["starts"])))
         rows.append(row + [distance, week["sessions"]])
     size = w.styles.sizes["table"]
-    fixed = [4.2 * size] + ([9.5 * size] if dated else []) + [10.5 * size]
+    fixed = ([4.2 * size, 9.5 * size] if dated else [9.5 * size]) + [10.5 * size]
     return w.grid(header, rows, fixed + [w.width - sum(fixed)], wrap=[len(header) - 1])
 
 
-def prevention(w: BaseWriter) -> list[Any]:
-    ids = ("prevention_calves", "prevention_peroneals", "prevention_feet", "prevention_balance",
-           "prevention_shoes")
+def prevention(w: BaseWriter, assessment: Assessment) -> list[Any]:
+    """Stay-injury-free tips, less any that repeat a programme exercise or ask for held load.
+
+    An exercise appears once, with one dose: the programme's. While the
+    programme is on hold for a referral, so are the tips: the checks come first.
+    """
+    if assessment["exercises_on_hold"]:
+        return []
+    prescribed = {ex["id"] for ex in assessment["exercises"]}
+    held = set(assessment.get("exercises_held") or ())
     body: list[Any] = []
-    for item_id in ids:
-        body += w.lead_bullet(w.text(item_id), key=item_id)
+    for tip in w.content.prevention:
+        if tip.covers & prescribed or tip.loads & held:
+            continue
+        body += w.lead_bullet(w.text(tip.id), key=tip.id)
+    if not body:
+        return []
     return w.section(w.para(w.text("heading_prevention"), "h1"), body)
 
 
@@ -204,8 +243,8 @@ def referral(w: BaseWriter, answers: Answers, assessment: Assessment) -> list[An
                                        "pain_now")))
     flows += w.para(w.text("referral_flags"), "h2", explain=False)
     for flag in assessment["red_flags"]:
-        flows += w.para(flag["text"], "bullet", bullet=WARNING, label=flag["name"] + ".",
-                        explain=False)
+        name = flag["name"][:1].upper() + flag["name"][1:]
+        flows += w.para(flag["text"], "bullet", bullet=WARNING, label=name + ".", explain=False)
     if assessment["conditions"]:
         flows += w.para(w.text("referral_conditions"), "h2", explain=False)
         for cond in assessment["conditions"]:
@@ -213,7 +252,10 @@ def referral(w: BaseWriter, answers: Answers, assessment: Assessment) -> list[An
                             label=w.label(cond["confidence"]) + ":", explain=False)
             flows += [f for reason in cond["reasons"]
                       for f in w.para(reason, "explain", explain=False)]
-    flows += w.para(w.text("referral_imaging"), "h2", explain=False)
-    flows += w.para(assessment["imaging"]["advice"], explain=False)
-    flows += w.para(w.text("referral_ask"), "box", explain=False)
+    # The closing request stays with the bone check: never alone on a last page.
+    flows.append(w.keep(
+        w.para(w.text("referral_imaging"), "h2", explain=False)
+        + w.para(assessment["imaging"]["advice"], explain=False)
+        + w.para(w.text("referral_ask"), "box", explain=False)
+    ))
     return flows

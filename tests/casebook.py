@@ -79,3 +79,9 @@ def install_and_run(wheel: Path, folder: Path, code: str) -> tuple[Path, str]:
     done = subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, check=True,
                           capture_output=True, text=True)
     return site, done.stdout
+
+
+def casebook_cases() -> list[dict[str, Any]]:
+    """The project's own casebook (``tests/casebook_cases.json``), in the vignettes' format."""
+    path = Path(__file__).resolve().with_name("casebook_cases.json")
+    return json.loads(path.read_text(encoding="utf-8"))

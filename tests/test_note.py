@@ -10,9 +10,12 @@ from ankle_intake import assess, load_answers
 from ankle_intake.forms.vocabulary import BY_KEY, OTTAWA_FINDINGS
 from ankle_intake.reports.note import (
     ASSESSMENT,
+    EXAMINATION,
     FINDINGS,
     HANDOUT_GIVEN,
     PLAN,
+    REFERRAL,
+    SPECIAL_TESTS,
     TITLE,
     clinician_note,
 )
@@ -41,8 +44,9 @@ def test_sections_come_in_clinicians_order() -> None:
         ottawa={f.key: False for f in OTTAWA_FINDINGS}, weekly_distance=30,
     )
     at = positions(
-        text, TITLE, FINDINGS, "Ottawa ankle and foot rules: negative", ASSESSMENT,
-        "- Likely: Ankle sprain", PLAN, "- Triage: Stop running", "- RICE: ", "- Exercises:",
+        text, TITLE, FINDINGS, EXAMINATION, SPECIAL_TESTS, "Ottawa ankle and foot rules: negative",
+        ASSESSMENT, "- Likely: Ankle sprain", PLAN, "- No running; rehab first", "- RICE: ",
+        "- Exercises:", "- Return-to-run checks:",
         "- Earliest return to running: 2026-03-15", HANDOUT_GIVEN,
     )
     assert at == sorted(at)
@@ -85,7 +89,50 @@ def test_unexamined_ottawa_findings_are_said_so() -> None:
     assert "Ottawa ankle and foot rules: positive" in text
     assert "- Unable to bear weight: yes" in text
     assert "- Tender at the navicular: not examined" in text
-    assert assessment["imaging"]["advice"] in text
+    assert assessment["imaging"]["clinician_advice"] in text
+    assert assessment["imaging"]["advice"] not in text  # the patient's sentence
+
+
+def test_the_ottawa_rules_outside_their_scope_say_not_applicable_and_why() -> None:
+    text, _, assessment = note_for(onset="gradual", ottawa={"tender_navicular": True})
+    assert "Ottawa ankle and foot rules: not applicable" in text
+    assert assessment["imaging"]["scope_reason"] in text
+    assert "Tender at the navicular: yes" not in text  # recorded, but not applied
+
+
+def test_not_examined_is_never_written_as_no() -> None:
+    text, _, _ = note_for(pain_walking=False, special_tests={"anterior_drawer": "negative"})
+    assert "- Pain walking: no" in text
+    for label in ("Point tenderness", "Limping", "Heard a pop", "Bruising", "Instability",
+                  "Weight-bearing today", "Swelling", "Single-leg heel raises"):
+        assert f"- {label}: not examined" in text, label
+    assert "- Anterior drawer test: negative\n" in text
+    assert "- Thompson test: not examined\n" in text
+
+
+REFERRED = dict(
+    onset="sudden", side="right", injury_date=days_ago(1), pain_now=5,
+    pain_locations=["back_of_ankle", "outer_ankle"], mechanism="push_off_or_landing",
+    special_tests={"thompson_test": "positive", "squeeze_test": "negative"},
+    ottawa={"tender_lateral_malleolus": True},
+)
+
+
+def test_a_referred_case_speaks_the_clinicians_words() -> None:
+    text, _, assessment = note_for(**REFERRED)
+    referral = assessment["referral"]
+    assert f"{REFERRAL} {referral['urgency_label']}, to {referral['to']}" in text
+    for flag in assessment["red_flags"]:
+        assert flag["clinician_text"] in text
+        assert flag["text"] not in text  # the patient's sentence is for the handout
+        assert flag["source"]["citation"] in text
+    (thompson,) = [t for t in assessment["examination"]["special_tests"]
+                   if t["id"] == "thompson_test"]
+    assert f"- {thompson['name']}: positive ({thompson['accuracy']}" in text
+    assert "- Refer on: " in text
+    assert "Exercises: programme on hold" in text
+    assert "Earliest return to running: not set (referral pending)" in text
+    assert not re.search(r"see a clinician", text, re.IGNORECASE)
 
 
 @pytest.mark.skipif(not CASES, reason="no shared vignettes")
@@ -100,9 +147,13 @@ def test_every_vignette_note_carries_its_assessment(case: dict) -> None:
         for reason in condition["reasons"]:
             assert reason in text
     for flag in assessment["red_flags"]:
-        assert flag["text"] in text
-    for reason in assessment["triage"]["reasons"]:
-        assert reason in text
+        assert flag["clinician_text"] in text
+    if not assessment["referral"]:
+        for reason in assessment["triage"]["reasons"]:
+            assert reason in text
+    assert assessment["triage"]["clinician_summary"] in text
+    for check in assessment["return_to_run"]["checks"]:
+        assert check["clinician_text"] + ":" in text
     for exercise in assessment["exercises"]:
         assert f"  - {exercise['name']}: {exercise['dose']}" in text
     if assessment["rice"]:
@@ -112,7 +163,9 @@ def test_every_vignette_note_carries_its_assessment(case: dict) -> None:
     earliest = assessment["return_to_run"]["earliest_date"]
     if earliest:
         assert f"- Earliest return to running: {earliest}" in text
-    assert not re.search(r"diagnos", text, re.IGNORECASE)
+    # Conditions are likely or possible: the note never calls one a diagnosis.
+    assert not re.search(r"diagnosis|diagnosed", text, re.IGNORECASE)
+    assert not re.search(r"see a clinician", text, re.IGNORECASE)
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text)
 
 
