@@ -26,6 +26,7 @@ OTTAWA_SCOPE_DAYS = 10
 #: Pain locations over the high-risk stress fracture sites of Boden and Osbahr (2000):
 #: tibia, talus, medial malleolus, navicular (and, on the top of the foot, the metatarsals).
 HIGH_RISK_LOCATIONS = frozenset({"lower_shin", "deep_ankle", "inner_ankle", "top_of_foot"})
+OTTAWA_TENDER = tuple(k for k in OTTAWA_KEYS if k.startswith("tender_"))
 HIGH_RISK_OTTAWA = ("tender_navicular", "tender_fifth_metatarsal_base", "tender_medial_malleolus")
 
 
@@ -84,6 +85,11 @@ def _facts(content: Content, answers: Mapping[str, Any]) -> dict[str, Any]:
     facts["high_risk_site"] = bool(
         HIGH_RISK_LOCATIONS.intersection(answers["pain_locations"])
         or any(ottawa.get(k) is True for k in HIGH_RISK_OTTAWA)
+    )
+    # Bone tenderness is bone tenderness whether the Ottawa rules apply or not; within
+    # their scope the Ottawa flags speak for it.
+    facts["bony_tenderness"] = answers.get("point_tenderness") is True or (
+        not applies and any(ottawa.get(k) is True for k in OTTAWA_TENDER)
     )
     facts.update(answers.get("special_tests") or {})
     return facts

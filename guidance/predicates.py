@@ -36,6 +36,7 @@ DERIVED_FACTS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "ottawa_applies": ("boolean", ()),
     "in_pain": ("boolean", ()),
     "high_risk_site": ("boolean", ()),
+    "bony_tenderness": ("boolean", ()),
     "return_checks_open": ("boolean", ()),
     # Each special test as a fact of its own: "positive", "negative" or absent (not examined).
     **{key: ("choice", ("positive", "negative")) for key in TEST_KEYS},

@@ -73,26 +73,7 @@ TRIAGE_REASONS = {
 }
 
 #: Cases the engine gets clinically wrong today, with the rule that is wrong.
-XFAIL: dict[str, str] = {
-    "tender navicular in a gradual-onset midfoot ache": (
-        "engine: bony tenderness recorded in the Ottawa group (navicular) is dropped once the "
-        "Ottawa rules are out of scope; stress_fracture.requires and the "
-        "suspected_stress_fracture flag only read point_tenderness, so a gradual navicular "
-        "(high-risk, Boden 2000) tenderness gets "
-        "'caution' with loading and impact exercises (issue 11 item 2)"
-    ),
-    "inversion sprain with a pop, outer ankle and heel pain, Thompson negative": (
-        "engine: achilles_rupture.requires accepts 'sudden + heel or back-of-ankle pain + "
-        "heard_pop' "
-        "even after an inversion mechanism and a negative Thompson test (sensitivity 96%), so a "
-        "lateral sprain gets a same-day Achilles rupture referral (issue 11 items 2 and 4)"
-    ),
-    "grade I sprain, day 1, walking hurts: the patient is not sent elsewhere": (
-        "content: advice 'daily_pain_call' (advice.json, every phase, every condition) tells a "
-        "patient who has just been seen, with no referral made, 'get it checked. That is a red "
-        "flag.' (issue 11 item 4)"
-    ),
-}
+XFAIL: dict[str, str] = {}
 
 
 def _params() -> list[Any]:
