@@ -140,6 +140,7 @@ class RedFlagSchema(_Strict, _Serves):
     holds = fields.List(fields.String(validate=validate.OneOf(LOADS)), required=True,
                         validate=validate.ContainsOnly(LOADS))
     blocks_exercise = fields.Boolean(required=True)
+    keeps_rice = fields.Boolean(required=True)
     findings = fields.List(fields.Nested(FindingSchema), required=True)
     source = _source()
 

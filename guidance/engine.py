@@ -150,6 +150,7 @@ def _red_flags(content: Content, facts: Mapping[str, Any]) -> list[dict[str, Any
             "clinician_text": _clinician_line(flag["action"], flag["name"], findings),
             "holds": list(flag["holds"]),
             "blocks_exercise": flag["blocks_exercise"],
+            "keeps_rice": flag["keeps_rice"],
             "source": dict(flag["source"]),
         })
     return sorted(out, key=lambda f: _URGENCY_RANK[f["urgency"]])
@@ -254,7 +255,11 @@ def evaluate_with(content: Content, answers: Mapping[str, Any]) -> dict[str, Any
         earliest = None  # no date to try running while a referral is pending
     triage = _triage(content, facts, red_flags)
     stop_running = triage["level"] in ("stop", "see_clinician")
-    rice_applies = facts["acute_window"] or (facts["swelling_level"] or 0) >= 1
+    # RICE is first aid for an injury; under a medical red flag (infection, thrombosis,
+    # Charcot foot) it is not what the patient should do while the referral happens.
+    rice_applies = (facts["acute_window"] or (facts["swelling_level"] or 0) >= 1) and all(
+        flag["keeps_rice"] for flag in red_flags
+    )
     phase = "acute" if rice_applies else "rehab" if stop_running else "return"
 
     plan_for = facts["likely"] or facts["conditions"][:1]

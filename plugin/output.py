@@ -62,6 +62,8 @@ class RedFlagSchema(_Out):
     clinician_text = _text()
     holds = _texts()
     blocks_exercise = fields.Boolean(required=True)
+    keeps_rice = fields.Boolean(required=True, metadata={
+        "description": "False for a medical flag (infection, thrombosis, Charcot): no RICE."})
     source = fields.Dict(required=True)
 
 

@@ -310,3 +310,15 @@ def test_the_ottawa_rules_apply_on_day_ten() -> None:
     result = assess(intake(onset="sudden", injury_date=days_ago(10), ottawa=CLEAR_OTTAWA))
     assert result["imaging"]["ottawa"] == "negative"
     assert result["imaging"]["scope_reason"] is None
+
+
+@pytest.mark.parametrize("sign", ["hot_red_swollen_joint", "warm_swollen_foot"])
+def test_no_rice_under_a_medical_red_flag(sign: str) -> None:
+    """RICE is first aid for an injury (1. Ankle Sprain); a hot swollen joint or foot goes to
+    a doctor instead (Coakley 2006; NICE NG19)."""
+    result = assess(intake(onset="sudden", injury_date=days_ago(1), swelling="moderate",
+                           warning_signs=[sign], risk_factors=["diabetes"]))
+    assert result["rice"] is None
+    injury = assess(intake(onset="sudden", injury_date=days_ago(1), swelling="moderate",
+                           weight_bearing="none"))
+    assert injury["rice"] is not None
