@@ -183,7 +183,7 @@ def _holds(stored: Any, sent: Any) -> bool:
 
 def _read_all_rows(server: Server, database_url: str | None) -> dict[str, Any]:
     """Every stored row, read straight from the database after the server stopped."""
-    from ankle_intake.storage import Storage, sqlite_url
+    from ankle_intake.store import Storage, sqlite_url
 
     url = database_url or sqlite_url(server.env["ANKLE_INSTANCE_PATH"], "ankle_intake.sqlite3")
     storage = Storage(url)
@@ -192,7 +192,7 @@ def _read_all_rows(server: Server, database_url: str | None) -> dict[str, Any]:
     try:
         from sqlalchemy import select, text
 
-        from ankle_intake.storage import assessments
+        from ankle_intake.store import assessments
 
         with storage.engine.connect() as conn:
             ids = [r[0] for r in conn.execute(select(assessments.c.id))]
@@ -302,7 +302,7 @@ def memory(server: Server, bodies: list[bytes], handout: bool,
 
 # ---------------------------------------------------------------------- the run
 def _reset_postgres(url: str) -> None:
-    from ankle_intake.storage import Storage
+    from ankle_intake.store import Storage
 
     storage = Storage(url)
     try:

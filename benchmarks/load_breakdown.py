@@ -49,9 +49,9 @@ def variant_app() -> Any:
 
     app = bench_app()
     parts = {p for p in os.environ.get(ENV, "").split(",") if p}
-    from ankle_intake import api, intake
+    from ankle_intake.api import views as api
     from ankle_intake.extension import state
-    from ankle_intake.storage import Stored, to_json
+    from ankle_intake.store import Stored, intake, to_json
 
     with app.app_context():
         storage = state(app).storage

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 from .forms import InvalidAnswers, load_answers
 from .guidance import assess
 from .reports import render_handout
+from .version import __version__
 
 if TYPE_CHECKING:
     from .extension import AnkleIntake
-
-__version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
@@ -27,4 +26,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'ankle_intake' has no attribute {name!r}")
 
 
-__all__ = ["AnkleIntake", "InvalidAnswers", "assess", "load_answers", "render_handout"]
+__all__ = [
+    "AnkleIntake", "InvalidAnswers", "__version__", "assess", "load_answers", "render_handout",
+]

@@ -14,7 +14,7 @@ import logging
 import click
 from flask import Blueprint
 
-from .extension import state
+from .state import state
 
 log = logging.getLogger("ankle_intake")
 

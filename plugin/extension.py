@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 
 from . import config as cfg
-from .storage import Storage, sqlite_url
+from .state import EXTENSION_KEY, State, state
+from .store import Storage, sqlite_url
 
 log = logging.getLogger("ankle_intake")
-
-EXTENSION_KEY = "ankle_intake"
-
-
-@dataclass
-class State:
-    """What the plugin keeps per app, in ``app.extensions["ankle_intake"]``."""
-
-    extension: AnkleIntake
-    storage: Storage
-    openapi: dict[str, Any] | None = field(default=None, repr=False)
-
 
 class AnkleIntake:
     """Ankle-pain intake for runners inside a host Flask app.
@@ -86,7 +73,7 @@ class AnkleIntake:
         storage = Storage(url, make_dirs=make_dirs)
         app.extensions[EXTENSION_KEY] = State(extension=self, storage=storage)
 
-        from .views import create_blueprint
+        from .blueprint import create_blueprint
 
         blueprint = create_blueprint()
         app.register_blueprint(blueprint, url_prefix=app.config["ANKLE_INTAKE_URL_PREFIX"])
@@ -96,17 +83,6 @@ class AnkleIntake:
     def storage(app: Flask | None = None) -> Storage:
         """The intake store of ``app`` (default: the current app)."""
         return state(app).storage
-
-
-def state(app: Flask | None = None) -> State:
-    """The plugin's state on ``app`` (default: the current app)."""
-    target = app if app is not None else current_app
-    try:
-        return target.extensions[EXTENSION_KEY]
-    except KeyError:
-        raise RuntimeError(
-            "ankle-intake is not registered on this app; call AnkleIntake(app) first."
-        ) from None
 
 
 API_BLUEPRINT = "ankle_intake.api"

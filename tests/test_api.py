@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ankle_intake.output import RecordSchema
+from ankle_intake.api.schemas import RecordSchema
 
 URL = "/ankle/api/assessments"
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from ankle_intake.extension import state
-from ankle_intake.storage import assessments, idempotency_keys
+from ankle_intake.store import assessments, idempotency_keys
 
 API = "/ankle/api/assessments"
 NAME = "Zoë Erasure-Test"

@@ -12,7 +12,7 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 
 from ankle_intake.fhir import QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION, code_system, questionnaire
-from ankle_intake.fhir_questionnaire import (
+from ankle_intake.fhir.questionnaire import (
     EXAMINED_NO,
     GROUP_PREFIX,
     HELP_SUFFIX,

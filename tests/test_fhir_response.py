@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ankle_intake import InvalidAnswers, assess, load_answers
-from ankle_intake import fhir_response as fhir_response_module
 from ankle_intake.fhir import (
     COULD_NOT_RUN,
     QUESTIONNAIRE_URL,
@@ -21,7 +20,8 @@ from ankle_intake.fhir import (
     code_system,
     response_from_answers,
 )
-from ankle_intake.fhir_response import link_errors
+from ankle_intake.fhir import response as fhir_response_module
+from ankle_intake.fhir.response import link_errors
 from ankle_intake.forms import FIELDS, OTTAWA_KEYS
 from ankle_intake.forms.vocabulary import (
     EXAMINED_FINDINGS,

@@ -116,7 +116,7 @@ def test_the_fhir_endpoint_takes_keys_too_and_never_shares_them_with_the_api(
 
 def _race(send: Callable[[], tuple[int, str]]) -> list[tuple[int, str]]:
     """Run ``send`` in two threads that both pass the look-up before either writes."""
-    from ankle_intake import intake as intake_module
+    from ankle_intake.store import intake as intake_module
 
     barrier = threading.Barrier(2, timeout=10)
     real = intake_module._earlier

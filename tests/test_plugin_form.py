@@ -18,7 +18,7 @@ from ankle_intake.forms.vocabulary import (
     SPECIAL_TESTS,
     TEST_KEYS,
 )
-from ankle_intake.views import FOLDED_GROUPS
+from ankle_intake.web.pages import FOLDED_GROUPS
 
 GOOD_FORM = {
     "side": "left",

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from ankle_intake import intake as intake_module
 from ankle_intake import load_answers
 from ankle_intake.guidance import evaluate
+from ankle_intake.store import intake as intake_module
 
 from casebook import days_ago, intake
 

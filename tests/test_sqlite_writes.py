@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ankle_intake.sqlite_writes import WriterLock
-from ankle_intake.storage import Storage
+from ankle_intake.store import Storage
+from ankle_intake.store.writer_lock import WriterLock
 
 
 def _try_lock(path: str, queue: multiprocessing.Queue) -> None:

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from ankle_intake import intake as intake_module
 from ankle_intake.extension import state
-from ankle_intake.storage import Storage, parse_id
+from ankle_intake.store import Storage, parse_id
+from ankle_intake.store import intake as intake_module
 
 
 @pytest.fixture

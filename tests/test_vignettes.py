@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from ankle_intake import InvalidAnswers, assess
-from ankle_intake.output import RecordSchema
+from ankle_intake.api.schemas import RecordSchema
 
 from casebook import CASES_FILE, EXAMINATION_FILE, vignette_answers, vignette_cases
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import current_app
 
-from .extension import state
-from .forms import BY_KEY
-from .guidance import evaluate
-from .idempotency import Claim
-from .signals import assessment_created
-from .storage import KeyTaken, Stored
+from ..forms import BY_KEY
+from ..guidance import evaluate
+from ..signals import assessment_created
+from ..state import state
+from .claims import Claim
+from .records import KeyTaken, Stored
 
 log = logging.getLogger("ankle_intake")
 

@@ -27,7 +27,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .fhir_questionnaire import (
+from ..forms import FIELDS, OTTAWA_FINDINGS, InvalidAnswers, load_answers
+from ..forms.vocabulary import TEST_KEYS
+from .questionnaire import (
     COULD_NOT_RUN,
     NESTED_PREFIXES,
     OTTAWA_PREFIX,
@@ -38,8 +40,6 @@ from .fhir_questionnaire import (
     definitions,
     questionnaire,
 )
-from .forms import FIELDS, OTTAWA_FINDINGS, InvalidAnswers, load_answers
-from .forms.vocabulary import TEST_KEYS
 
 #: Statuses that say the form was finished; an in-progress response is not assessed.
 ASSESSABLE_STATUSES = ("completed", "amended")

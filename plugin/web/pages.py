@@ -1,4 +1,4 @@
-"""The plugin's blueprint: the intake form and the result page, behind the host's hook."""
+"""The intake form and the result page: the pages a physiotherapist works in."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     redirect,
     render_template,
@@ -14,10 +13,9 @@ from flask import (
     url_for,
 )
 
-from .auth import require_authorized
-from .extension import state
-from .forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
-from .forms.intake_form import (
+from ..api.idempotency import form_claim
+from ..forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
+from ..forms.intake_form import (
     SUBMISSION_KEY,
     IntakeForm,
     first_input_id,
@@ -27,12 +25,11 @@ from .forms.intake_form import (
     special_test_input_id,
     widget_kind,
 )
-from .forms.vocabulary import BY_KEY, GROUPS, TEST_KEYS, AnswerField, SpecialTest, fields_in
-from .idempotency import Claim, form_claim
-from .intake import log_refused, submit, submit_once
-from .reports.note import clinician_note, finding_rows, ottawa_rows, special_test_rows
-from .security import security_headers
-from .storage import KeyTaken
+from ..forms.vocabulary import BY_KEY, GROUPS, TEST_KEYS, AnswerField, SpecialTest, fields_in
+from ..reports.note import clinician_note, finding_rows, ottawa_rows, special_test_rows
+from ..state import state
+from ..store import Claim, KeyTaken
+from ..store.intake import log_refused, submit, submit_once
 
 CSRF_MESSAGE = (
     "The form had expired or did not come from this page, so nothing was saved. "
@@ -47,41 +44,6 @@ TRIAGE_STYLE = {
     "stop": ("stop", "No running"),
     "see_clinician": ("see-clinician", "Refer on"),
 }
-
-
-def create_blueprint() -> Blueprint:
-    """A fresh blueprint per app, so per-app registration never shares hook lists."""
-    bp = Blueprint(
-        "ankle_intake",
-        __name__,
-        template_folder="templates",
-        static_folder="static",
-        static_url_path="/static",
-        cli_group="ankle-intake",
-    )
-    bp.before_request(require_authorized)
-    bp.after_request(_no_store)
-    bp.after_request(security_headers)
-    bp.add_url_rule("/intake", "intake", intake, methods=["GET", "POST"])
-    bp.add_url_rule("/assessments/<assessment_id>", "result", result)
-
-    from .api import create_api_blueprint
-    from .cli import register as register_cli
-    from .fhir_views import register as register_fhir
-    from .handout_views import register as register_handout
-
-    api = create_api_blueprint()
-    register_fhir(bp, api)
-    register_handout(bp, api)
-    register_cli(bp)
-    bp.register_blueprint(api)
-    return bp
-
-
-def _no_store(response: Response) -> Response:
-    # Every plugin response may carry patient data; no cache may keep it.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 #: Groups a physiotherapist may skip: drawn folded (``<details>``), one tab stop,
@@ -272,3 +234,9 @@ def _label_of(key: str, value: Any) -> str:
         return spec.label_for(value)
     except KeyError:
         return str(value)
+
+
+def register(bp: Blueprint) -> None:
+    """Add the form and the result page to the plugin's blueprint."""
+    bp.add_url_rule("/intake", "intake", intake, methods=["GET", "POST"])
+    bp.add_url_rule("/assessments/<assessment_id>", "result", result)

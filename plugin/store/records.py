@@ -38,8 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
-from .idempotency import Claim
-from .sqlite_writes import WriterLock
+from .claims import Claim
+from .writer_lock import WriterLock
 
 metadata = MetaData()
 

@@ -9,28 +9,34 @@ with a sentence saying what was wrong, never a 500.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from ..config import setting
+from ..forms import InvalidAnswers, load_answers
+from ..state import state
+from ..store import KeyTaken, to_json
+from ..store.intake import log_refused, submit_once
 from . import idempotency
-from .config import setting
-from .extension import state
-from .forms import InvalidAnswers, load_answers
-from .intake import log_refused, submit_once
-from .storage import KeyTaken, to_json
 
 #: Error key for problems with the body as a whole rather than one field.
 BODY = "_body"
 #: Error key for problems with the request itself (403, 404, 405).
 REQUEST = "_request"
 BODY_STATUSES = frozenset({400, 411, 413, 415})
+#: Where the app keeps the OpenAPI parts the other surfaces contributed.
+SPEC_PARTS = "ankle_intake.openapi_parts"
+#: A surface's part of the OpenAPI document: ``part(spec, base_path)``.
+SpecPart = Callable[[Any, str], None]
 
 
-def create_api_blueprint() -> Blueprint:
+def create_api_blueprint(parts: Sequence[SpecPart] = ()) -> Blueprint:
+    """The API blueprint; ``parts`` add the other surfaces' paths to its OpenAPI document."""
     api = Blueprint("api", __name__, url_prefix="/api")
+    api.record_once(lambda setup: setup.app.extensions.setdefault(SPEC_PARTS, list(parts)))
     api.register_error_handler(HTTPException, _json_error)
     api.add_url_rule("/assessments", "create_assessment", create_assessment, methods=["POST"])
     api.add_url_rule("/assessments/<assessment_id>", "get_assessment", get_assessment)
@@ -146,5 +152,5 @@ def openapi() -> Response:
     if st.openapi is None:
         from .openapi import build_spec
 
-        st.openapi = build_spec(setting("URL_PREFIX"))
+        st.openapi = build_spec(setting("URL_PREFIX"), current_app.extensions[SPEC_PARTS])
     return _json(st.openapi, 200)

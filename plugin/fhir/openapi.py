@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from apispec import APISpec
 
-from .fhir import FHIR_JSON, QUESTIONNAIRE_URL
-from .fhir_response import ASSESSABLE_STATUSES
-from .openapi import CREATE_ERRORS, CREATED, ID_PARAMETER, IDEMPOTENCY_PARAMETER, error_response
+from ..api.openapi import (
+    CREATE_ERRORS,
+    CREATED,
+    ID_PARAMETER,
+    IDEMPOTENCY_PARAMETER,
+    error_response,
+)
+from . import FHIR_JSON, QUESTIONNAIRE_URL
+from .response import ASSESSABLE_STATUSES
 
 R4_RESPONSE_STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from .forms import AnswersSchema
+from ..forms import AnswersSchema
 
 TRIAGE_LEVELS = ("continue", "caution", "stop", "see_clinician")
 CONFIDENCE = ("likely", "possible")

@@ -21,10 +21,11 @@ import hashlib
 import json
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from flask import request
+
+from ..store import Claim
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -35,15 +36,6 @@ _KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_LENGTH}}}$")
 
 class BadKey(ValueError):
     """The header is present but is not a usable key; the message says why."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A key, the fingerprint of the request that used it, and (once stored) its record."""
-
-    key: str
-    fingerprint: str
-    record_id: str | None = None
 
 
 def read_key() -> str | None:

@@ -35,7 +35,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 from typing import Any
 
-from .forms.vocabulary import (
+from ..forms.vocabulary import (
     EXAMINED_FINDINGS,
     FIELDS,
     GROUPS,
@@ -47,7 +47,7 @@ from .forms.vocabulary import (
     fields_in,
     spec,
 )
-from .guidance import RULES_VERSION
+from ..guidance import RULES_VERSION
 
 #: Base of every canonical URL the plugin mints. ``example.org`` is reserved
 #: (RFC 2606), so the identifiers can never collide with someone else's; they

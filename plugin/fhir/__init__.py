@@ -8,7 +8,9 @@ for the canonical URLs and the linkId scheme, and
 
 from __future__ import annotations
 
-from .fhir_questionnaire import (
+from flask import Blueprint
+
+from .questionnaire import (
     CANONICAL_BASE,
     CODE_SYSTEM_BASE,
     COULD_NOT_RUN,
@@ -17,10 +19,19 @@ from .fhir_questionnaire import (
     code_system,
     questionnaire,
 )
-from .fhir_response import answers_from_response, raw_answers, response_from_answers
+from .response import answers_from_response, raw_answers, response_from_answers
 
 #: The media type of FHIR JSON, for responses that carry a resource.
 FHIR_JSON = "application/fhir+json"
+
+
+
+def register(bp: Blueprint, api: Blueprint) -> None:
+    """Add the FHIR routes, the note and the CLI commands (imported here: they need Flask)."""
+    from .views import register as register_views
+
+    register_views(bp, api)
+
 
 __all__ = [
     "CANONICAL_BASE",

@@ -6,14 +6,15 @@ install app-wide JSON error handlers on the host.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from . import __version__
-from .forms import AnswersSchema
-from .output import AssessmentSchema, ErrorSchema, RecordSchema
+from ..forms import AnswersSchema
+from ..version import __version__
+from .schemas import AssessmentSchema, ErrorSchema, RecordSchema
 
 #: The record id in a path, shared by every operation on one stored intake.
 ID_PARAMETER: dict[str, Any] = {"name": "assessment_id", "in": "path", "required": True,
@@ -56,8 +57,13 @@ CREATED: dict[str, Any] = {
 }
 
 
-def build_spec(url_prefix: str) -> dict[str, Any]:
-    """The OpenAPI document for the API mounted under ``url_prefix``."""
+def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] = ()
+               ) -> dict[str, Any]:
+    """The OpenAPI document for the API mounted under ``url_prefix``.
+
+    ``parts`` are the other surfaces' contributions, each called with the spec
+    and the prefix; the API never imports them.
+    """
     spec = APISpec(
         title="ankle-intake API",
         version=__version__,
@@ -107,10 +113,6 @@ def build_spec(url_prefix: str) -> dict[str, Any]:
         operations={"get": {"summary": "This document.",
                             "responses": {"200": {"description": "OpenAPI 3 document."}}}},
     )
-    from .fhir_openapi import add_fhir_paths
-
-    add_fhir_paths(spec, url_prefix)
-    from .handout_views import add_handout_paths
-
-    add_handout_paths(spec, base, error_response)
+    for part in parts:
+        part(spec, url_prefix)
     return spec.to_dict()

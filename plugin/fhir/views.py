@@ -16,12 +16,12 @@ from typing import Any, TextIO
 import click
 from flask import Blueprint, Response, abort, current_app
 
-from .api import create_from_body
-from .extension import state
-from .fhir import FHIR_JSON, answers_from_response, questionnaire, response_from_answers
-from .forms import InvalidAnswers, load_answers
-from .guidance import evaluate
-from .reports.note import clinician_note
+from ..api import create_from_body
+from ..forms import InvalidAnswers, load_answers
+from ..guidance import evaluate
+from ..reports.note import clinician_note
+from ..state import state
+from . import FHIR_JSON, answers_from_response, questionnaire, response_from_answers
 
 
 def _fhir(resource: dict[str, Any]) -> Response:
@@ -98,7 +98,7 @@ def handout_command(answers: TextIO, output: str, large_print: bool) -> None:
     The PDF is made in memory and moved into place in one step, so a refused
     input or a failure never leaves a half-written file at OUTPUT.
     """
-    from .reports.handout import render_assessment
+    from ..reports.handout import render_assessment
 
     validated = _load_file(answers)
     pdf = render_assessment(

@@ -13,11 +13,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
-from .api import _json, read_json_body
-from .config import setting
-from .extension import state
-from .forms import InvalidAnswers
-from .intake import log_refused
+from ..api.views import _json, read_json_body
+from ..config import setting
+from ..forms import InvalidAnswers
+from ..state import state
+from ..store.intake import log_refused
 
 PDF = "application/pdf"
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -46,7 +46,7 @@ def stored_handout(assessment_id: str) -> Response:
     record = state().storage.get(assessment_id)
     if record is None:
         abort(404)
-    from .reports.handout import render_assessment
+    from ..reports.handout import render_assessment
 
     data = render_assessment(record["answers"], record["assessment"], **_options())
     return _pdf(data, f"ankle-handout-{record['id']}.pdf")
@@ -57,7 +57,7 @@ def stored_handout_page(assessment_id: str) -> str:
     record = state().storage.get(assessment_id)
     if record is None:
         abort(404)
-    from .reports.html import render_assessment_html
+    from ..reports.html import render_assessment_html
 
     options = _options()
     handout = render_assessment_html(record["answers"], record["assessment"],
@@ -73,7 +73,7 @@ def stored_handout_page(assessment_id: str) -> str:
 def handout_from_answers() -> Response:
     """JSON answers in, PDF out, nothing stored; 422 names each refused field."""
     raw = read_json_body()
-    from .reports import render_handout
+    from ..reports import render_handout
 
     try:
         data = render_handout(raw, **_options())
@@ -89,8 +89,11 @@ def register(bp: Blueprint, api: Blueprint) -> None:
     api.add_url_rule("/handout", "handout", handout_from_answers, methods=["POST"])
 
 
-def add_handout_paths(spec: Any, base: str, error: Any) -> None:
-    """``POST /api/handout`` in the OpenAPI document; ``error`` builds an error response."""
+def add_handout_paths(spec: Any, url_prefix: str) -> None:
+    """``POST /api/handout`` in the OpenAPI document."""
+    from ..api.openapi import error_response as error
+
+    base = url_prefix.rstrip("/") + "/api"
     spec.path(
         path=f"{base}/handout",
         operations={

@@ -1,0 +1,3 @@
+"""The package version, in a leaf module the surfaces may read without importing the face."""
+
+__version__ = "0.1.0"
