@@ -216,6 +216,16 @@ class AdviceSchema(ServedTextSchema):
     risk_factors = fields.List(fields.String())
 
 
+class DoseSchema(_Strict):
+    """An exercise's dose as numbers: what the clinician's plan starts from and edits."""
+
+    sets = fields.Integer(required=True, validate=validate.Range(1, 10))
+    reps = fields.Integer(required=True, validate=validate.Range(1, 100))
+    hold_seconds = fields.Integer(required=True, allow_none=True, validate=validate.Range(1, 300))
+    times = fields.Integer(required=True, allow_none=True, validate=validate.Range(1, 14))
+    per = fields.String(required=True, allow_none=True, validate=validate.OneOf(("day", "week")))
+
+
 class ExerciseSchema(_Strict):
     id = _id_field()
     name = fields.String(required=True)
@@ -228,6 +238,7 @@ class ExerciseSchema(_Strict):
                          validate=validate.Length(min=1))
     priority = fields.Integer(required=True)
     load = fields.String(required=True, validate=validate.OneOf(LOADS))
+    default_dose = fields.Nested(DoseSchema, required=True)
     source = _source()
     dose_source = _source()
 

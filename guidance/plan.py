@@ -44,6 +44,7 @@ def pick_exercises(
             "steps": list(ex["steps"]),
             "stop_if": ex["stop_if"],
             "load": ex["load"],
+            "default_dose": dict(ex["default_dose"]),
         }
         for ex in list(chosen.values())[: MAX_EXERCISES[phase]]
     ]
@@ -108,3 +109,22 @@ def _half(value: float) -> float:
 
 def texts(items: Sequence[Mapping[str, Any]]) -> list[str]:
     return [item["text"] for item in items]
+
+
+def suggested_plan(assessment: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan a review starts from: the suggested level and exercises, their default doses."""
+    return {
+        "triage_level": assessment["triage"]["level"],
+        "override_reason": None,
+        "exercises": [
+            {"id": ex["id"], **_dose(ex.get("default_dose") or {})}
+            for ex in assessment.get("exercises", [])
+        ],
+        "patient_note": "",
+        "record_note": "",
+        "review_date": None,
+    }
+
+
+def _dose(dose: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: dose.get(key) for key in ("sets", "reps", "hold_seconds", "times", "per")}

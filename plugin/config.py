@@ -30,8 +30,14 @@ DEFAULTS: dict[str, Any] = {
     "BASE_TEMPLATE": "ankle_intake/base.html",
     # Largest JSON body the API reads, in bytes; the host's MAX_CONTENT_LENGTH is untouched.
     "MAX_BODY_BYTES": 64 * 1024,
-    # Clinic name printed on the handout.
+    # The clinic's name, phone and address on the handout: text, or a callable with no
+    # arguments returning text per request (a group with many sites).
     "CLINIC_NAME": "",
+    "CLINIC_PHONE": "",
+    "CLINIC_ADDRESS": "",
+    # A callable with no arguments returning {"id": ..., "name": ...} for the clinician
+    # using the plugin, or None; recorded with every change. None = nobody can sign.
+    "CURRENT_USER": None,
     # SQLite file name inside the instance folder when DATABASE_URL is None.
     "SQLITE_FILENAME": "ankle_intake.sqlite3",
     # Who may show the plugin's pages in a frame: the CSP frame-ancestors sources.
@@ -63,6 +69,16 @@ def check(config: Mapping[str, Any]) -> None:
             "ANKLE_INTAKE_AUTHORIZE must be a callable taking no arguments "
             f"(got {type(authorize).__name__})."
         )
+    user = config[PREFIX + "CURRENT_USER"]
+    if user is not None and not callable(user):
+        raise TypeError(
+            "ANKLE_INTAKE_CURRENT_USER must be a callable taking no arguments "
+            f"(got {type(user).__name__})."
+        )
+    for name in ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_ADDRESS"):
+        value = config[PREFIX + name]
+        if not (isinstance(value, str) or callable(value)):
+            raise TypeError(f"ANKLE_INTAKE_{name} must be text or a callable returning text.")
     if config[PREFIX + "PAGE_SIZE"] not in PAGE_SIZES:
         raise ValueError(
             f"ANKLE_INTAKE_PAGE_SIZE must be one of {', '.join(PAGE_SIZES)} "
@@ -84,3 +100,14 @@ def setting(name: str) -> Any:
     if name not in DEFAULTS:
         raise KeyError(f"ankle-intake has no setting {PREFIX + name}")
     return current_app.config[PREFIX + name]
+
+
+def clinic() -> dict[str, str]:
+    """The clinic's name, phone and address for this request (each may be a callable)."""
+    out = {}
+    for key in ("name", "phone", "address"):
+        value = setting("CLINIC_" + key.upper())
+        if callable(value):
+            value = value()
+        out[key] = " ".join(str(value or "").split())[:200]
+    return out

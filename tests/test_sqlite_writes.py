@@ -96,6 +96,7 @@ def test_a_forked_child_opens_its_own_descriptor(tmp_path: Path) -> None:
 
 def test_sqlite_file_store_writes_under_the_lock(tmp_path: Path, monkeypatch) -> None:
     storage = Storage("sqlite:///" + str(tmp_path / "intakes.db"))
+    storage.create_tables()  # the migration on first use holds the lock too
     held = []
     real_hold = WriterLock.hold
 

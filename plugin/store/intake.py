@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app
 
+from ..auth import current_user
 from ..forms import BY_KEY
 from ..guidance import evaluate
 from ..signals import assessment_created
@@ -26,7 +27,8 @@ def submit(answers: dict[str, Any], claim: Claim | None = None) -> Stored:
     idempotency ``claim``, :class:`~.storage.KeyTaken` when the key is taken.
     """
     assessment = evaluate(answers)
-    stored = state().storage.add(answers, assessment, claim)
+    user = current_user()
+    stored = state().storage.add(answers, assessment, claim, user.id if user else None)
     record = stored.record
     # Only the id, the version and the triage level: never an answer.
     log.info(

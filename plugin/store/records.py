@@ -1,9 +1,11 @@
 """Stored intakes, with SQLAlchemy Core so the plugin never collides with a host's ORM.
 
-One row per intake, written in one transaction: either the answers and the
-assessment are stored together or nothing is. Ids are random UUIDs (uuid4),
-so a record cannot be found by guessing. The engine is created and the table
-made on first use; ``flask ankle-intake init-db`` does the latter up front.
+One row per intake, written in one transaction with its audit row: either the
+answers, the assessment and the record of who stored them are written
+together or nothing is. Ids are random UUIDs (uuid4), so a record cannot be
+found by guessing. The engine is created and the store migrated to the newest
+schema on first use; ``flask ankle-intake migrate`` does the latter up front.
+The clinician's side (plan, sign, addenda) is in :mod:`.decisions`.
 """
 
 from __future__ import annotations
@@ -20,52 +22,23 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Column,
-    DateTime,
     Engine,
-    ForeignKey,
-    Index,
-    MetaData,
-    String,
-    Table,
     bindparam,
     create_engine,
     event,
     func,
+    literal,
     select,
     type_coerce,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
+from . import migrate
 from .claims import Claim
+from .decisions import Decisions
+from .tables import VERSION_TABLE, assessments, audit, idempotency_keys, metadata, versions
 from .writer_lock import WriterLock
-
-metadata = MetaData()
-
-assessments = Table(
-    "ankle_intake_assessments",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("patient_ref", String(64), nullable=True),
-    Column("encounter_ref", String(64), nullable=True),
-    Column("rules_version", String(64), nullable=False),
-    Column("answers", JSON, nullable=False),
-    Column("assessment", JSON, nullable=False),
-    Index("ix_ankle_intake_assessments_patient_ref", "patient_ref"),
-)
-
-#: ``Idempotency-Key`` values, each written in the same transaction as its record.
-#: A table of its own, so ``create_all`` adds it to a store made by an older version.
-idempotency_keys = Table(
-    "ankle_intake_idempotency_keys",
-    metadata,
-    Column("key", String(255), primary_key=True),
-    Column("fingerprint", String(64), nullable=False),
-    Column("assessment_id", String(36), ForeignKey("ankle_intake_assessments.id"),
-           nullable=False),
-)
 
 #: Compact JSON, as stored and as the API answers (``ensure_ascii=False``: UTF-8 end to end).
 to_json = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
@@ -90,6 +63,7 @@ _INSERT = assessments.insert().values(
 
 
 _INSERT_KEY = idempotency_keys.insert()
+_INSERT_AUDIT = audit.insert()
 
 
 class KeyTaken(Exception):
@@ -133,7 +107,7 @@ def parse_id(value: str) -> str | None:
         return None
 
 
-class Storage:
+class Storage(Decisions):
     """The intake store of one app; thread-safe, engine made lazily on first use."""
 
     def __init__(self, url: str, *, make_dirs: str | None = None) -> None:
@@ -166,34 +140,40 @@ class Storage:
     def _writing(self) -> AbstractContextManager[None]:
         return self._writer.hold() if self._writer is not None else nullcontext()
 
-    def create_tables(self) -> None:
-        """Create the table if it is missing; safe to call more than once."""
-        metadata.create_all(self.engine, checkfirst=True)
+    def create_tables(self) -> str:
+        """Migrate the store to the newest schema; safe to repeat. The revision reached."""
+        revision = migrate.upgrade(self.engine, self._writing())
         self._tables_ready = True
+        return revision
 
     def _ready(self) -> Engine:
         if not self._tables_ready:
             with self._lock:
                 if not self._tables_ready:
-                    metadata.create_all(self.engine, checkfirst=True)
-                    self._tables_ready = True
+                    self.create_tables()
         return self.engine
 
     def add(self, answers: dict[str, Any], assessment: dict[str, Any],
-            claim: Claim | None = None) -> Stored:
-        """Store one intake in one transaction; the record and its JSON document.
+            claim: Claim | None = None, user_id: str | None = None) -> Stored:
+        """Store one intake, a draft, in one transaction; the record and its JSON document.
 
         With an idempotency ``claim`` its key is stored in the same transaction;
         :class:`KeyTaken` when another request holds the key (nothing is stored).
+        The audit row ("create", by ``user_id``) is part of the same transaction.
         Everything is serialised before the write starts, so the write lock is
-        held only for the insert and its commit.
+        held only for the inserts and their commit.
         """
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         record = {
             "id": str(uuid.uuid4()),
-            "created_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+            "created_at": now,
             "patient_ref": answers.get("patient_ref"),
             "encounter_ref": answers.get("encounter_ref"),
             "rules_version": str(assessment.get("rules_version", "")),
+            "status": "draft",
+            "version": 1,
+            "triage_level": (assessment.get("triage") or {}).get("level"),
+            "created_by": user_id,
         }
         answers_json, assessment_json = to_json(answers), to_json(assessment)
         engine = self._ready()
@@ -201,6 +181,9 @@ class Storage:
             with self._writing(), engine.begin() as conn:
                 conn.execute(_INSERT, {**record, "answers": answers_json,
                                        "assessment": assessment_json})
+                conn.execute(_INSERT_AUDIT, {"assessment_id": record["id"], "at": now,
+                                             "user_id": user_id, "action": "create",
+                                             "version": 1})
                 if claim is not None:
                     conn.execute(_INSERT_KEY, {"key": claim.key,
                                                "fingerprint": claim.fingerprint,
@@ -209,7 +192,9 @@ class Storage:
             if claim is None:
                 raise
             raise KeyTaken(claim.key) from None
-        public = _public({**record, "answers": answers, "assessment": assessment})
+        public = _public({**record, "answers": answers, "assessment": assessment, "plan": None,
+                          "signed_by_id": None, "signed_by_name": None, "signed_at": None},
+                         addenda=[])
         head = to_json({k: v for k, v in public.items() if k not in ("answers", "assessment")})
         document = f'{head[:-1]},"answers":{answers_json},"assessment":{assessment_json}}}'
         return Stored(public, document)
@@ -223,7 +208,15 @@ class Storage:
             row = conn.execute(
                 select(assessments).where(assessments.c.id == canonical)
             ).mappings().first()
-        return None if row is None else _public(dict(row))
+            if row is None:
+                return None
+            addenda = conn.execute(
+                select(versions.c.version, versions.c.reason, versions.c.signed_by_id,
+                       versions.c.signed_by_name, versions.c.signed_at)
+                .where(versions.c.assessment_id == canonical, versions.c.version > 1)
+                .order_by(versions.c.version)
+            ).mappings().all()
+        return _public(dict(row), addenda=[_addendum(dict(a)) for a in addenda])
 
     def find_claim(self, key: str) -> Claim | None:
         """The claim stored under an idempotency key, with the record it made."""
@@ -233,8 +226,8 @@ class Storage:
             ).first()
         return None if row is None else Claim(row.key, row.fingerprint, row.assessment_id)
 
-    def delete(self, record_id: str) -> bool:
-        """Erase one intake and its idempotency keys in one transaction; False if unknown."""
+    def delete(self, record_id: str, user_id: str | None = None) -> bool:
+        """Erase one intake, its versions and keys in one transaction; False if unknown."""
         canonical = parse_id(record_id)
         if canonical is None:
             return False
@@ -242,7 +235,12 @@ class Storage:
         with self._writing(), engine.begin() as conn:
             conn.execute(idempotency_keys.delete()
                          .where(idempotency_keys.c.assessment_id == canonical))
+            conn.execute(versions.delete().where(versions.c.assessment_id == canonical))
             erased = conn.execute(assessments.delete().where(assessments.c.id == canonical))
+            if erased.rowcount == 1:  # the audit rows stay: they hold no patient data
+                conn.execute(_INSERT_AUDIT, {"assessment_id": canonical, "at": _now(),
+                                             "user_id": user_id, "action": "erase",
+                                             "version": None})
         return erased.rowcount == 1
 
     def purge(self, before: dt.datetime, *, dry_run: bool = False) -> int:
@@ -258,8 +256,14 @@ class Storage:
                 count = select(func.count()).select_from(assessments).where(old)
                 return int(conn.execute(count).scalar_one())
         with self._writing(), engine.begin() as conn:
+            doomed = select(assessments.c.id).where(old)
+            conn.execute(audit.insert().from_select(
+                ["assessment_id", "at", "action"],
+                select(assessments.c.id, literal(_now(), audit.c.at.type),
+                       literal("erase", audit.c.action.type)).where(old)))
             conn.execute(idempotency_keys.delete().where(
-                idempotency_keys.c.assessment_id.in_(select(assessments.c.id).where(old))))
+                idempotency_keys.c.assessment_id.in_(doomed)))
+            conn.execute(versions.delete().where(versions.c.assessment_id.in_(doomed)))
             return int(conn.execute(assessments.delete().where(old)).rowcount)
 
     def count(self) -> int:
@@ -267,8 +271,10 @@ class Storage:
             return int(conn.execute(select(func.count()).select_from(assessments)).scalar_one())
 
     def drop_tables(self) -> None:
-        """Drop the table (tests and tear-down only)."""
+        """Drop every table of the plugin, its version table too (tests and tear-down only)."""
         metadata.drop_all(self.engine, checkfirst=True)
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {VERSION_TABLE}")
         self._tables_ready = False
 
     def dispose(self) -> None:
@@ -283,16 +289,43 @@ class Storage:
             self._tables_ready = False
 
 
-def _public(row: dict[str, Any]) -> dict[str, Any]:
-    created = row["created_at"]
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=dt.timezone.utc)
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """A stored time as ISO 8601 in UTC (SQLite hands it back without a zone)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.isoformat()
+
+
+def _signer(user_id: str | None, name: str | None) -> dict[str, Any] | None:
+    return None if user_id is None and name is None else {"id": user_id, "name": name}
+
+
+def _addendum(row: dict[str, Any]) -> dict[str, Any]:
+    return {"version": row["version"], "reason": row["reason"],
+            "signed_by": _signer(row["signed_by_id"], row["signed_by_name"]),
+            "signed_at": iso(row["signed_at"])}
+
+
+def _public(row: dict[str, Any], addenda: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": row["id"],
-        "created_at": created.isoformat(),
+        "created_at": iso(row["created_at"]),
         "patient_ref": row["patient_ref"],
         "encounter_ref": row["encounter_ref"],
         "rules_version": row["rules_version"],
+        "status": row["status"],
+        "version": row["version"],
+        "created_by": row["created_by"],
+        "plan": row["plan"],
+        "signed_by": _signer(row["signed_by_id"], row["signed_by_name"]),
+        "signed_at": iso(row["signed_at"]),
+        "addenda": addenda,
         "answers": row["answers"],
         "assessment": row["assessment"],
     }
