@@ -37,7 +37,12 @@ class AnkleIntake:
         - ``ANKLE_INTAKE_BASE_TEMPLATE`` (``"ankle_intake/base.html"``): the layout
           every page extends; it must provide ``title`` and ``content`` blocks.
         - ``ANKLE_INTAKE_MAX_BODY_BYTES`` (65536): largest JSON body the API reads.
-        - ``ANKLE_INTAKE_CLINIC_NAME`` (``""``): printed on the handout.
+        - ``ANKLE_INTAKE_CLINIC_NAME``, ``ANKLE_INTAKE_CLINIC_PHONE``,
+          ``ANKLE_INTAKE_CLINIC_ADDRESS`` (``""``): printed on the handout; text, or a
+          callable with no arguments returning text per request (many sites).
+        - ``ANKLE_INTAKE_CURRENT_USER`` (None): a callable with no arguments returning
+          ``{"id": ..., "name": ...}`` for the clinician, or None; recorded with every
+          change. None = nobody can sign.
         - ``ANKLE_INTAKE_SQLITE_FILENAME`` (``"ankle_intake.sqlite3"``): the default file.
         - ``ANKLE_INTAKE_FRAME_ANCESTORS`` (``"'self'"``): CSP ``frame-ancestors`` sources,
           the pages that may show the plugin in a frame (an intranet portal, say).

@@ -1,10 +1,14 @@
 """``render_handout(answers) -> bytes``: the patient's personalised PDF handout.
 
 Built with ReportLab platypus into memory. ``invariant=1`` makes the bytes a
-function of the answers alone, so a reprint is exactly the handout the patient
+function of the inputs alone, so a reprint is exactly the handout the patient
 was given. The footer (page N of M, guidance version, disclaimer) is drawn on
-every page; the page total is only known at the end, so a canvas that holds
-pages back until ``save`` writes it.
+every page, and on a draft a light diagonal "DRAFT" too; the page total is
+only known at the end, so a canvas that holds pages back until ``save``
+writes it.
+
+With the clinician's ``plan`` (contract 5) the handout prints the plan, not the
+engine's suggestion: see :mod:`.planned`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Mapping
 from io import BytesIO
 from typing import Any
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -23,18 +28,22 @@ from ..forms import load_answers
 from ..guidance import evaluate
 from ..guidance.handout_content import HANDOUT, HandoutContent
 from . import sections
+from .planned import Page1, planned_assessment
 from .styles import Styles, get_styles
 from .writer import BaseWriter, PdfWriter
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MARGIN = 18 * mm
+#: The diagonal draft mark: light enough to read the text through it.
+DRAFT_GREY = 0.88
 
 
 class _Footer:
     """What every page carries at top and bottom; drawn by ``onPage`` and the canvas."""
 
     def __init__(self, styles: Styles, content: HandoutContent, version: str,
-                 running_head: str) -> None:
+                 running_head: str, draft: bool = False) -> None:
+        self.draft_mark = content.label("draft_mark") if draft else ""
         self.font = styles.regular
         self.bold = styles.bold
         self.size = styles.sizes["small"]
@@ -61,6 +70,22 @@ class _Footer:
             top = doc.pagesize[1] - MARGIN + 2 * mm
             canvas.drawString(MARGIN, top, self.running_head)
             canvas.line(MARGIN, top - 1.5 * mm, width - MARGIN, top - 1.5 * mm)
+        canvas.restoreState()
+        if self.draft_mark:
+            self.draw_draft(canvas, doc)
+
+    def draw_draft(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """A large light word across the page, under the text drawn after it, and a
+        small black one at the top right, which a grey-scale copy keeps."""
+        canvas.saveState()
+        width, height = doc.pagesize
+        canvas.setFont(self.bold, self.size * 1.4)
+        canvas.drawRightString(width - MARGIN, height - MARGIN + 2 * mm, self.draft_mark)
+        canvas.setFillColor(colors.Color(DRAFT_GREY, DRAFT_GREY, DRAFT_GREY))
+        canvas.setFont(self.bold, width / 5)
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(45)
+        canvas.drawCentredString(0, -width / 15, self.draft_mark)
         canvas.restoreState()
 
     def draw_page_number(self, canvas: Canvas, page: int, pages: int) -> None:
@@ -103,14 +128,19 @@ def resolve_page_size(name: str) -> tuple[float, float]:
 
 def story_blocks(
     writer: BaseWriter, answers: Mapping[str, Any], assessment: Mapping[str, Any],
-    clinic_name: str | None,
+    clinic_name: str | None, page1: Page1 | None = None,
 ) -> list[Any]:
-    """The blocks (flowables or HTML) in the order issue 4 gives, for validated answers."""
-    w, a = writer, assessment
+    """The blocks (flowables or HTML) in the order issue 4 gives, for validated answers.
+
+    ``assessment`` is the engine's, or the clinician's plan laid over it
+    (:func:`.planned.planned_assessment`); ``page1`` what the first page adds.
+    """
+    w, a, p1 = writer, assessment, page1 or Page1()
     return [
-        *sections.header(w, answers, clinic_name),
+        *sections.header(w, answers, clinic_name, p1),
         *sections.what_to_do_now(w, a),
-        *sections.red_flags(w, a),
+        *sections.red_flags(w, a, p1),
+        *sections.patient_note(w, p1),
         *sections.conditions(w, answers, a),
         *sections.rice(w, a),
         *sections.advice(w, a),
@@ -118,7 +148,7 @@ def story_blocks(
         *sections.return_to_run(w, answers, a),
         *sections.prevention(w, a),
         *sections.exercise_log(w, answers, a),
-        *sections.referral(w, answers, a),
+        *sections.referral(w, answers, a, p1),
     ]
 
 
@@ -141,10 +171,29 @@ def render_handout(
                              page_size=page_size, large_print=large_print)
 
 
+def prepare(
+    assessment: Mapping[str, Any],
+    *,
+    plan: Mapping[str, Any] | None,
+    signoff: Mapping[str, Any] | None,
+    clinic: Mapping[str, Any] | None,
+    clinic_name: str | None,
+) -> tuple[Mapping[str, Any], Page1]:
+    """What to print (the plan over the assessment, if any) and what page 1 adds.
+
+    Shared by the PDF and the HTML handout, so they cannot print different plans.
+    """
+    page1 = Page1.build(plan=plan, signoff=signoff, clinic=clinic, clinic_name=clinic_name)
+    return (planned_assessment(assessment, plan) if plan else assessment), page1
+
+
 def render_assessment(
     answers: Mapping[str, Any],
     assessment: Mapping[str, Any],
     *,
+    plan: Mapping[str, Any] | None = None,
+    signoff: Mapping[str, Any] | None = None,
+    clinic: Mapping[str, Any] | None = None,
     clinic_name: str | None = None,
     page_size: str = "A4",
     large_print: bool = False,
@@ -153,21 +202,29 @@ def render_assessment(
 
     For a stored record: the reprint shows the assessment the patient was
     given, under the guidance version it was made with, even after the rules
-    have changed.
+    have changed. With the clinician's ``plan`` it prints the plan: its
+    level, its exercises and doses, its note for the patient and review
+    date, and the referral only at level ``see_clinician``. ``signoff``
+    (contract 5) names the clinician; a ``"draft"`` one marks every page.
+    ``clinic`` (``name``, ``phone``, ``address``, any may be empty) puts the
+    clinic's contact details on page 1; its name wins over ``clinic_name``.
+    Raises ``ValueError`` for an unknown page size, level or exercise id.
     """
     size = resolve_page_size(page_size)
     styles = get_styles(large_print)
-    clinic = clinic_name.strip() if clinic_name else None
+    assessment, page1 = prepare(assessment, plan=plan, signoff=signoff, clinic=clinic,
+                                clinic_name=clinic_name)
+    clinic_title = page1.clinic_name
 
-    head = [clinic or "", answers.get("patient_name") or "",
+    head = [clinic_title or "", answers.get("patient_name") or "",
             PdfWriter(styles, HANDOUT, 0).date(answers["assessment_date"])]
     footer = _Footer(styles, HANDOUT, assessment["rules_version"],
-                     "  \u00b7  ".join(part for part in head if part))
+                     "  \u00b7  ".join(part for part in head if part), draft=page1.draft)
     buffer = BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=size, invariant=1, leftMargin=MARGIN, rightMargin=MARGIN,
         topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN + footer.height(),
-        title=HANDOUT.label("pdf_title"), author=clinic or "", creator="ankle-intake",
+        title=HANDOUT.label("pdf_title"), author=clinic_title or "", creator="ankle-intake",
         subject="", keywords="", lang="en", initialFontName=styles.regular,
         initialFontSize=styles.sizes["body"],
     )
@@ -175,6 +232,6 @@ def render_assessment(
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer.draw_static)])
     writer = PdfWriter(styles, HANDOUT, doc.width)
-    story = story_blocks(writer, answers, assessment, clinic)
+    story = story_blocks(writer, answers, assessment, clinic_title, page1)
     doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer))
     return buffer.getvalue()

@@ -15,7 +15,7 @@ from typing import Any
 from ..forms import load_answers
 from ..guidance import evaluate
 from ..guidance.handout_content import HANDOUT
-from .handout import story_blocks
+from .handout import prepare, story_blocks
 from .styles import get_styles
 from .writer import BULLET, TICK_BOX, WARNING, BaseWriter
 
@@ -93,18 +93,30 @@ def render_assessment_html(
     answers: Mapping[str, Any],
     assessment: Mapping[str, Any],
     *,
+    plan: Mapping[str, Any] | None = None,
+    signoff: Mapping[str, Any] | None = None,
+    clinic: Mapping[str, Any] | None = None,
     clinic_name: str | None = None,
     large_print: bool = False,
 ) -> str:
-    """The handout fragment for validated answers and their (stored) assessment."""
+    """The handout fragment for validated answers and their (stored) assessment.
+
+    ``plan``, ``signoff`` and ``clinic`` as for the PDF
+    (:func:`.handout.render_assessment`); a draft carries a "DRAFT" band at
+    the top, which the print stylesheet may repeat on every printed page.
+    """
     writer = HtmlWriter(get_styles(large_print), HANDOUT, 1000)
-    clinic = clinic_name.strip() if clinic_name else None
-    blocks = story_blocks(writer, answers, assessment, clinic)
+    assessment, page1 = prepare(assessment, plan=plan, signoff=signoff, clinic=clinic,
+                                clinic_name=clinic_name)
+    blocks = story_blocks(writer, answers, assessment, page1.clinic_name, page1)
+    if page1.draft:
+        blocks.insert(0, f'<p class="ai-h-draft-mark">{_e(HANDOUT.label("draft_mark"))}</p>')
     footer = (
         f'<footer class="ai-h-footer"><p><strong>{_e(HANDOUT.text("disclaimer"))}</strong></p>'
         f'<p>{_e(HANDOUT.label("version", version=assessment["rules_version"]))}</p></footer>'
     )
     css = "ai-handout ai-handout--large" if large_print else "ai-handout"
+    css += " ai-handout--draft" if page1.draft else ""
     return f'<article class="{css}" lang="en">{"".join(blocks)}{footer}</article>'
 
 

@@ -1,10 +1,18 @@
-"""The clinician's note: plain text to paste into the record.
+"""The clinician's note: plain text to paste into the record, laid out as SOAP.
 
-Ordered as clinicians write it: findings (history, then the examination, the
-special tests and the Ottawa rules), the assessment (likely and possible
-conditions, red flags), the referral, then the plan (running, RICE, exercises
-with doses, return-to-run checks, healing time, earliest return, handout). It
-speaks the clinician's words: ``clinician_label``, ``clinician_summary``,
+S, the runner's story (what was recorded of the history, training and risk
+factors); O, the examination, the special tests (positives with their
+published accuracy) and the Ottawa findings with the rules' scope; A, the
+likely and possible conditions (never a diagnosis), the Ottawa result, red
+flags with their urgency and action, and the engine's suggested level; P, the
+plan. With the clinician's plan (contract 5) P is the plan: the clinician's
+level (and, when it differs from the suggestion, both and the reason), the
+referral only at ``see_clinician``, the exercises with the plan's doses, the
+notes and the review date; without one, P is the engine's suggestion. A
+signature line closes the note: who signed, when, which version, or that it
+is a draft; an addendum gives its reason.
+
+It speaks the clinician's words: ``clinician_label``, ``clinician_summary``,
 ``clinician_text``, ``clinician_advice``; the patient's sentences are for the
 handout. Findings are worded with the vocabulary's labels, and a finding that
 was not examined says so: absent is never "no".
@@ -17,6 +25,7 @@ shared with the result page, so the page and the note cannot disagree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,14 +37,33 @@ from ..forms.vocabulary import (
     OTTAWA_FINDINGS,
     AnswerField,
 )
+from ..guidance import CONTENT
+from .planned import planned_assessment
 
 TITLE = "Ankle pain intake (runner)"
-FINDINGS = "Findings:"
+SUBJECTIVE = "S: Subjective"
+OBJECTIVE = "O: Objective"
+ASSESSMENT = "A: Assessment"
+PLAN = "P: Plan"
 EXAMINATION = "Examination:"
 SPECIAL_TESTS = "Special tests:"
-ASSESSMENT = "Assessment:"
+OTTAWA_FINDINGS_HEAD = "Ottawa findings:"
+OTTAWA_NOT_APPLIED = "Ottawa findings: not applied."
 REFERRAL = "Referral:"
-PLAN = "Plan:"
+SUGGESTED = "Suggested:"
+LEVEL = "Level:"
+CHOSEN = "Suggested: {suggested}; chosen: {chosen}; reason: {reason}"
+NO_REASON = "none given"
+RECORD_NOTE = "Note for the record:"
+PATIENT_NOTE = "Note for the patient (on the handout):"
+REVIEW = "Review: {date}"
+NO_REVIEW = "Review: not set"
+SIGNED = "Signed by {name} at {at} (version {version})"
+UNSIGNED = "DRAFT: not signed"
+ADDENDUM = "Addendum (version {version}): {reason}"
+UNKNOWN_SIGNER = "unknown clinician"
+#: History answers that are the clinician's examination, printed under O.
+OBJECTIVE_HISTORY_KEYS = ("sprain_grade",)
 #: Stored for the host's records, never printed.
 PRIVATE_KEYS = frozenset({"patient_ref", "encounter_ref"})
 #: Printed in the header rather than among the findings.
@@ -146,35 +174,48 @@ def _header(answers: Mapping[str, Any], assessment: Mapping[str, Any]) -> list[s
     return lines
 
 
-def _findings(answers: Mapping[str, Any], assessment: Mapping[str, Any]) -> list[str]:
-    history, exam = finding_rows(answers)
-    lines = [FINDINGS, *(f"- {label}: {text}" for label, text in history)]
-    lines += ["", EXAMINATION, *(f"- {label}: {text}" for label, text in exam)]
+def _subjective(answers: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
+    """S: the runner's story; also the history rows that belong under O."""
+    history, _ = finding_rows(answers)
+    moved = {BY_KEY[key].label for key in OBJECTIVE_HISTORY_KEYS}
+    story = [(label, text) for label, text in history if label not in moved]
+    lines = [SUBJECTIVE, *(f"- {label}: {text}" for label, text in story)]
+    return lines, [(label, text) for label, text in history if label in moved]
+
+
+def _objective(answers: Mapping[str, Any], assessment: Mapping[str, Any],
+               graded: list[tuple[str, str]]) -> list[str]:
+    _, exam = finding_rows(answers)
+    lines = [OBJECTIVE, EXAMINATION, *(f"- {label}: {text}" for label, text in exam + graded)]
     tests = special_test_rows(assessment)
     if tests:
-        lines += ["", SPECIAL_TESTS]
+        lines.append(SPECIAL_TESTS)
         for row in tests:
             line = f"- {row['name']}: {row['words']}"
             if row["accuracy"]:
                 line += f" ({row['accuracy']} Source: {row['source']})"
             lines.append(line)
-    return lines
+    return lines + _ottawa_findings(answers, assessment)
 
 
-def _ottawa(answers: Mapping[str, Any], assessment: Mapping[str, Any]) -> list[str]:
+def _ottawa_findings(answers: Mapping[str, Any], assessment: Mapping[str, Any]) -> list[str]:
+    """The Ottawa findings within the rules' scope; outside it, why they are not applied."""
     imaging = assessment["imaging"]
-    title = dict(GROUPS)["ottawa"]
-    result = imaging["ottawa"]
-    lines = [f"{title}: {OTTAWA_RESULTS.get(result, result)}"]
-    if result == "not_applicable":
-        if imaging.get("scope_reason"):
-            lines.append(imaging["scope_reason"])
+    if imaging["ottawa"] == "not_applicable":
+        lines = [OTTAWA_NOT_APPLIED]
     else:
-        lines.extend(f"- {label}: {words}" for label, words in ottawa_rows(answers))
-        if imaging.get("scope_reason"):
-            lines.append(imaging["scope_reason"])
-    lines.append(imaging.get("clinician_advice") or imaging["advice"])
+        rows = ottawa_rows(answers)
+        lines = [OTTAWA_FINDINGS_HEAD if rows else f"{OTTAWA_FINDINGS_HEAD} {NOT_EXAMINED}"]
+        lines.extend(f"- {label}: {words}" for label, words in rows)
+    if imaging.get("scope_reason"):
+        lines.append(imaging["scope_reason"])
     return lines
+
+
+def _level_line(triage: Mapping[str, Any]) -> str:
+    label = triage.get("clinician_label") or triage["label"]
+    summary = triage.get("clinician_summary") or triage["summary"]
+    return summary if summary.startswith(label) else f"{label}: {summary}"
 
 
 def _assessment(assessment: Mapping[str, Any]) -> list[str]:
@@ -186,12 +227,22 @@ def _assessment(assessment: Mapping[str, Any]) -> list[str]:
         lines.extend(f"  - {reason}" for reason in condition["reasons"])
     if not assessment["conditions"]:
         lines.append(f"- {NO_CONDITION}")
+    imaging = assessment["imaging"]
+    title = dict(GROUPS)["ottawa"]
+    result = OTTAWA_RESULTS.get(imaging["ottawa"], imaging["ottawa"])
+    lines.append(f"- {title}: {result}. {imaging.get('clinician_advice') or imaging['advice']}")
     for flag in assessment["red_flags"]:
         found = ", ".join(flag.get("findings") or [])
         line = f"- Red flag: {flag['name']}" + (f" ({found})" if found else "")
         lines.append(f"{line}; urgency: {_urgency(flag)}")
+        if flag.get("clinician_text"):
+            lines.append(f"  - Action: {flag['clinician_text']}")
         if flag.get("source"):
             lines.append(f"  - Source: {_citation(flag['source'])}")
+    triage = assessment["triage"]
+    lines.append(f"- {SUGGESTED} {_level_line(triage)}")
+    if triage["reasons"] and not assessment.get("referral"):
+        lines.append(f"  - {' '.join(triage['reasons'])}")
     return lines
 
 
@@ -199,27 +250,49 @@ def _urgency(flag: Mapping[str, Any]) -> str:
     return URGENCY_WORDS.get(flag.get("urgency", ""), flag.get("urgency", "urgency not set"))
 
 
-
 def _referral(assessment: Mapping[str, Any]) -> list[str]:
     referral = assessment.get("referral")
     if not referral:
         return []
-    lines = [f"{REFERRAL} {referral['urgency_label']}, to {referral['to']}"]
+    lines = [f"- {REFERRAL} {referral['urgency_label']}, to {referral['to']}"]
     for flag in assessment["red_flags"]:
-        line = f"- {flag.get('clinician_text') or flag['name']}"
         if flag.get("refer_to") and flag["refer_to"] != referral["to"]:
-            line += f"; to {flag['refer_to']}"
-        lines.append(line)
+            lines.append(f"  - {flag.get('clinician_text') or flag['name']}; "
+                         f"to {flag['refer_to']}")
     return lines
 
 
-def _plan(assessment: Mapping[str, Any]) -> list[str]:
+def _typed(text: str) -> list[str]:
+    """A person's text as note lines: control characters dropped, one item a line."""
+    clean = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text or "")
+    return [line.rstrip() for line in clean.splitlines() if line.strip()]
+
+
+def _typed_item(head: str, text: str) -> list[str]:
+    lines = _typed(text)
+    if not lines:
+        return []
+    return [f"- {head} {lines[0]}", *(f"  {line}" for line in lines[1:])]
+
+
+def _choice(suggested: Mapping[str, Any], plan: Mapping[str, Any]) -> list[str]:
+    """The clinician's level, and the suggestion beside it when they differ."""
+    chosen = CONTENT.levels[plan["triage_level"]]
+    if plan["triage_level"] == suggested["level"]:
+        return []
+    reason = " ".join(_typed(plan.get("override_reason") or "")) or NO_REASON
+    return ["- " + CHOSEN.format(suggested=suggested["clinician_label"],
+                                 chosen=chosen["clinician_label"], reason=reason)]
+
+
+def _plan(assessment: Mapping[str, Any], plan: Mapping[str, Any] | None) -> list[str]:
     triage = assessment["triage"]
-    label = triage.get("clinician_label") or triage["label"]
-    summary = triage.get("clinician_summary") or triage["summary"]
-    lines = [PLAN, f"- {label}: {summary}" if not summary.startswith(label) else f"- {summary}"]
-    if triage["reasons"] and not assessment.get("referral"):
+    lines = [PLAN, f"- {LEVEL} {_level_line(triage)}" if plan else f"- {_level_line(triage)}"]
+    if plan:
+        lines += _choice(assessment["suggested_triage"], plan)
+    elif triage["reasons"] and not assessment.get("referral"):
         lines.append(f"  - {' '.join(triage['reasons'])}")
+    lines += _referral(assessment)
     lines.append(f"- {RUNNING[bool(assessment['stop_running'])]}")
     rice = assessment.get("rice")
     if rice:
@@ -233,7 +306,8 @@ def _plan(assessment: Mapping[str, Any]) -> list[str]:
     else:
         lines.append(f"- {NO_EXERCISES}")
     held = assessment.get("exercises_held")
-    if held and not assessment.get("exercises_on_hold"):
+    # Under a plan the exercises are the clinician's choice, whatever the engine held.
+    if held and not plan and not assessment.get("exercises_on_hold"):
         lines.append(f"  - {EXERCISES_HELD.format(kinds=', '.join(held).replace('_', '-'))}")
     checks = assessment["return_to_run"].get("checks") or []
     if checks:
@@ -247,22 +321,52 @@ def _plan(assessment: Mapping[str, Any]) -> list[str]:
     earliest = assessment["return_to_run"]["earliest_date"] or (
         NO_RETURN_DATE_REFERRAL if assessment.get("referral") else NO_RETURN_DATE)
     lines.append(f"- Earliest return to running: {earliest}")
+    if plan:
+        lines += _typed_item(RECORD_NOTE, plan.get("record_note") or "")
+        lines += _typed_item(PATIENT_NOTE, plan.get("patient_note") or "")
+        review = plan.get("review_date")
+        lines.append(f"- {REVIEW.format(date=review) if review else NO_REVIEW}")
     lines.append(f"- {HANDOUT_GIVEN}")
     return lines
 
 
-def clinician_note(answers: Mapping[str, Any], assessment: Mapping[str, Any]) -> str:
-    """The note for validated ``answers`` and their ``assessment``, as plain text.
+def _signature(signoff: Mapping[str, Any] | None) -> list[str]:
+    """Who signed, when and which version; a draft says it is not signed."""
+    if not signoff or signoff.get("status") != "signed":
+        return [UNSIGNED]
+    person = signoff.get("clinician") or {}
+    lines = [SIGNED.format(name=person.get("name") or UNKNOWN_SIGNER,
+                           at=signoff.get("signed_at") or "time not recorded",
+                           version=signoff.get("version", 1))]
+    reason = " ".join(_typed(signoff.get("addendum_reason") or ""))
+    if reason:
+        lines.append(ADDENDUM.format(version=signoff.get("version", 1), reason=reason))
+    return lines
+
+
+def clinician_note(
+    answers: Mapping[str, Any],
+    assessment: Mapping[str, Any],
+    *,
+    plan: Mapping[str, Any] | None = None,
+    signoff: Mapping[str, Any] | None = None,
+) -> str:
+    """The SOAP note for validated ``answers``, their ``assessment`` and the clinician's plan.
 
     Meant for pasting into an EHR: no markup and no escaping, one item a line.
+    ``plan`` and ``signoff`` as in contract 5; without a plan, P is the
+    engine's suggestion; without a signed ``signoff`` the note says it is a
+    draft. Raises ``ValueError`` for a plan's unknown level or exercise id.
     """
+    planned = planned_assessment(assessment, plan) if plan else assessment
+    subjective, graded = _subjective(answers)
     blocks = [
         _header(answers, assessment),
-        _findings(answers, assessment),
-        _ottawa(answers, assessment),
+        subjective,
+        _objective(answers, assessment, graded),
         _assessment(assessment),
-        _referral(assessment),
-        _plan(assessment),
+        _plan(planned, plan),
+        _signature(signoff),
     ]
     return "\n\n".join("\n".join(block) for block in blocks if block) + "\n"
 

@@ -13,34 +13,59 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..forms.vocabulary import BY_KEY
+from .planned import Page1
 from .writer import BULLET, TICK_BOX, WARNING, BaseWriter
 
 Answers = Mapping[str, Any]
 Assessment = Mapping[str, Any]
 
 LOG_DAYS = 14
+NO_PAGE1 = Page1()
 
 
-def _details(w: BaseWriter, answers: Answers, names: tuple[str, ...]) -> Any:
+def _details(w: BaseWriter, answers: Answers, names: tuple[str, ...],
+             page1: Page1 = NO_PAGE1) -> Any:
+    """Label and value rows; a row with no value (say, no clinic phone) is left out."""
     values = {
         "name": answers.get("patient_name") or w.label("blank"),
         "date": w.date(answers["assessment_date"]),
         "side": BY_KEY["side"].label_for(answers["side"]),
-        "clinician": answers.get("clinician_name") or w.label("blank"),
+        "clinician": page1.clinician or answers.get("clinician_name") or w.label("blank"),
         "injury_date": w.date(answers["injury_date"]) if answers.get("injury_date") else "",
         "pain_now": str(answers["pain_now"]),
+        "next_appointment": w.date(page1.review_date) if page1.review_date else "",
+        "clinic_phone": page1.phone,
+        "clinic_address": page1.address,
     }
     rows = [(w.label(n), values[n]) for n in names if values[n]]
     return w.grid(None, rows, [0.36 * w.width, 0.64 * w.width], bold_first_column=True)
 
 
-def header(w: BaseWriter, answers: Answers, clinic_name: str | None) -> list[Any]:
+def header(w: BaseWriter, answers: Answers, clinic_name: str | None,
+           page1: Page1 = NO_PAGE1) -> list[Any]:
+    """Clinic, title, a draft's notice, then who, when, the next appointment and the clinic."""
     flows: list[Any] = []
     if clinic_name:
         flows += w.para(clinic_name, "clinic", explain=False)
     flows += w.para(w.text("title"), "title")
-    flows.append(_details(w, answers, ("name", "date", "side", "clinician")))
+    if page1.draft:
+        flows.append(w.box(w.para(w.text("draft_notice"), "box", explain=False), strong=True))
+    flows.append(_details(w, answers, ("name", "date", "side", "clinician", "next_appointment",
+                                       "clinic_phone", "clinic_address"), page1))
     return flows
+
+
+def patient_note(w: BaseWriter, page1: Page1) -> list[Any]:
+    """The physiotherapist's own words to the patient, one paragraph a line, as typed.
+
+    Typed by a person: escaped like every string (``para``), and never scanned
+    for terms to explain, whose notes would land in the middle of their words.
+    """
+    lines = [line.strip() for line in page1.patient_note.splitlines() if line.strip()]
+    if not lines:
+        return []
+    body = [b for line in lines for b in w.para(line, explain=False)]
+    return w.section(w.para(w.text("heading_patient_note"), "h1", explain=False), body)
 
 
 def what_to_do_now(w: BaseWriter, assessment: Assessment) -> list[Any]:
@@ -49,7 +74,7 @@ def what_to_do_now(w: BaseWriter, assessment: Assessment) -> list[Any]:
     return [w.box(inner, strong=True)]
 
 
-def red_flags(w: BaseWriter, assessment: Assessment) -> list[Any]:
+def red_flags(w: BaseWriter, assessment: Assessment, page1: Page1 = NO_PAGE1) -> list[Any]:
     """What the physiotherapist has arranged (only under a referral), then when to get help.
 
     The patient has just been seen: nothing here sends them to "a clinician"
@@ -70,6 +95,8 @@ def red_flags(w: BaseWriter, assessment: Assessment) -> list[Any]:
            "get_help_nerve", "get_help_weight")
     inner = w.para(w.text("heading_get_help"), "box_heading")
     inner += w.bullets(w.text(i) for i in ids)
+    if page1.phone:
+        inner += w.para(w.text("call_us", phone=page1.phone), "box", explain=False)
     flows.append(w.box(inner))
     return flows
 
@@ -232,15 +259,22 @@ def exercise_log(w: BaseWriter, answers: Answers, assessment: Assessment) -> lis
     return [w.keep([*block, table])]
 
 
-def referral(w: BaseWriter, answers: Answers, assessment: Assessment) -> list[Any]:
-    """A page to hand to the clinician, in place of exercises, under a blocking red flag."""
-    if not any(flag["blocks_exercise"] for flag in assessment["red_flags"]):
+def referral(w: BaseWriter, answers: Answers, assessment: Assessment,
+             page1: Page1 = NO_PAGE1) -> list[Any]:
+    """A page to hand to the clinician, in place of exercises, under a blocking red flag.
+
+    Only while a referral stands: a clinician's plan at a level below
+    ``see_clinician`` has none (see :func:`.planned.planned_assessment`).
+    """
+    if not assessment.get("referral") or not any(
+        flag["blocks_exercise"] for flag in assessment["red_flags"]
+    ):
         return []
     flows: list[Any] = [w.page_break()]
     flows += w.para(w.text("referral_title"), "title", explain=False)
     flows += w.para(w.text("referral_intro"), "box", explain=False)
-    flows.append(_details(w, answers, ("name", "date", "side", "clinician", "injury_date",
-                                       "pain_now")))
+    flows.append(_details(w, answers, ("name", "date", "side", "clinician", "clinic_phone",
+                                       "injury_date", "pain_now"), page1))
     flows += w.para(w.text("referral_flags"), "h2", explain=False)
     for flag in assessment["red_flags"]:
         name = flag["name"][:1].upper() + flag["name"][1:]

@@ -89,3 +89,34 @@ def png_gray_pixels(png: bytes) -> tuple[int, int, bytes]:
         out += line if bpp == 1 else bytes(sum(line[i:i + 3]) // 3 for i in range(0, stride, 3))
         prev = line
     return width, height, bytes(out)
+
+
+# -- the clinician's plan (contract 5) ----------------------------------------
+
+CLINIC = {"name": "Riverside Physio", "phone": "020 7946 0018",
+          "address": "12 River Road, London SE1 7PB"}
+SIGNED = {"status": "signed", "version": 1, "clinician": {"id": "u-7", "name": "Dr Ada Ode"},
+          "signed_at": "2026-03-02T10:15:00+00:00", "addendum_reason": None}
+DRAFT = {"status": "draft", "version": 1, "clinician": None, "signed_at": None,
+         "addendum_reason": None}
+
+
+def dose(exercise_id: str, sets: int, reps: int, hold: int | None = None,
+         times: int | None = None, per: str | None = None) -> dict[str, Any]:
+    return {"id": exercise_id, "sets": sets, "reps": reps, "hold_seconds": hold,
+            "times": times, "per": per}
+
+
+def make_plan(level: str, *exercises: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A plan as the store passes it; ``fields`` override the notes, reason and date."""
+    plan: dict[str, Any] = {"triage_level": level, "override_reason": None,
+                            "exercises": list(exercises), "patient_note": "",
+                            "record_note": "", "review_date": None}
+    plan.update(fields)
+    return plan
+
+
+def engine_plan(assessment: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """The plan a clinician gets by accepting the suggestion as it stands."""
+    exercises = [{"id": ex["id"], **ex["default_dose"]} for ex in assessment["exercises"]]
+    return make_plan(assessment["triage"]["level"], *exercises, **fields)

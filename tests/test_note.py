@@ -1,4 +1,7 @@
-"""The clinician's note: plain text, in clinicians' order, worded from vocabulary and guidance."""
+"""The clinician's note: plain text, SOAP order, worded from vocabulary and guidance.
+
+The clinician's plan and the signature have tests of their own in ``test_note_soap.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +14,14 @@ from ankle_intake.forms.vocabulary import BY_KEY, OTTAWA_FINDINGS
 from ankle_intake.reports.note import (
     ASSESSMENT,
     EXAMINATION,
-    FINDINGS,
     HANDOUT_GIVEN,
+    OBJECTIVE,
     PLAN,
     REFERRAL,
     SPECIAL_TESTS,
+    SUBJECTIVE,
     TITLE,
+    UNSIGNED,
     clinician_note,
 )
 
@@ -44,13 +49,15 @@ def test_sections_come_in_clinicians_order() -> None:
         ottawa={f.key: False for f in OTTAWA_FINDINGS}, weekly_distance=30,
     )
     at = positions(
-        text, TITLE, FINDINGS, EXAMINATION, SPECIAL_TESTS, "Ottawa ankle and foot rules: negative",
-        ASSESSMENT, "- Likely: Ankle sprain", PLAN, "- No running; rehab first", "- RICE: ",
+        text, TITLE, SUBJECTIVE, "- Onset: ", "- Weekly distance: 30 km", OBJECTIVE, EXAMINATION,
+        "- Sprain grade: ", SPECIAL_TESTS, "Ottawa findings:", ASSESSMENT,
+        "- Likely: Ankle sprain", "- Ottawa ankle and foot rules: negative",
+        "- Suggested: No running; rehab first", PLAN, "- No running; rehab first", "- RICE: ",
         "- Exercises:", "- Return-to-run checks:",
-        "- Earliest return to running: 2026-03-15", HANDOUT_GIVEN,
+        "- Earliest return to running: 2026-03-15", HANDOUT_GIVEN, UNSIGNED,
     )
     assert at == sorted(at)
-    assert text.endswith(HANDOUT_GIVEN + "\n")
+    assert text.endswith(f"{HANDOUT_GIVEN}\n\n{UNSIGNED}\n")
 
 
 def test_names_are_printed_literally_and_references_never() -> None:
@@ -121,9 +128,10 @@ REFERRED = dict(
 def test_a_referred_case_speaks_the_clinicians_words() -> None:
     text, _, assessment = note_for(**REFERRED)
     referral = assessment["referral"]
-    assert f"{REFERRAL} {referral['urgency_label']}, to {referral['to']}" in text
+    assert f"- {REFERRAL} {referral['urgency_label']}, to {referral['to']}" in text
+    assert text.index(f"- {REFERRAL}") > text.index(PLAN)
     for flag in assessment["red_flags"]:
-        assert flag["clinician_text"] in text
+        assert f"  - Action: {flag['clinician_text']}" in text
         assert flag["text"] not in text  # the patient's sentence is for the handout
         assert flag["source"]["citation"] in text
     (thompson,) = [t for t in assessment["examination"]["special_tests"]
