@@ -32,6 +32,11 @@ def allow_everyone() -> bool:
     return True
 
 
+def demo_user() -> dict[str, str]:
+    """The demo's clinician, so that plans can be signed: development only."""
+    return {"id": "demo-physio", "name": "Demo Physiotherapist"}
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The demo host app: embedded SQLite in its instance folder, plugin at /ankle."""
     app = Flask(__name__, instance_path=os.environ.get("ANKLE_INTAKE_DEMO_INSTANCE"))
@@ -39,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         32
     )
     app.config["ANKLE_INTAKE_AUTHORIZE"] = allow_everyone
+    app.config["ANKLE_INTAKE_CURRENT_USER"] = demo_user
     app.config.update(config or {})
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO)

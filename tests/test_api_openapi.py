@@ -68,3 +68,59 @@ def test_openapi_follows_the_url_prefix(make_app) -> None:
     host = make_app(ANKLE_INTAKE_URL_PREFIX="/clinic")
     doc = host.test_client().get("/clinic/api/openapi.json").json
     assert "/clinic/api/assessments" in doc["paths"]
+
+
+def _operations(doc: dict) -> list[tuple[str, str, dict]]:
+    return [(path, method, op) for path, ops in doc["paths"].items()
+            for method, op in ops.items() if method in ("get", "put", "post", "delete", "patch")]
+
+
+def test_every_operation_has_a_unique_operation_id(client) -> None:
+    operations = _operations(client.get("/ankle/api/openapi.json").json)
+    ids = [op.get("operationId") for _, _, op in operations]
+    assert all(ids) and len(ids) == len(set(ids)), ids
+    assert {"createAssessment", "getAssessment", "listAssessments", "savePlan",
+            "signAssessment", "addAddendum", "getAuditTrail", "getOpenApi",
+            "getFhirQuestionnaire", "createAssessmentFromFhir", "getAssessmentFhir"} <= set(ids)
+
+
+def test_a_part_without_operation_ids_gets_them_and_a_duplicate_is_refused() -> None:
+    from ankle_intake.api.openapi import build_spec
+
+    def unnamed(spec, prefix: str) -> None:
+        spec.path(path=f"{prefix}/api/extra/{{n}}", operations={
+            "get": {"responses": {"200": {"description": "ok"}}}})
+
+    doc = build_spec("/clinic", [unnamed])
+    assert doc["paths"]["/clinic/api/extra/{n}"]["get"]["operationId"] == "getExtraN"
+
+    def twin(spec, prefix: str) -> None:
+        spec.path(path=f"{prefix}/api/twin", operations={
+            "get": {"operationId": "getAssessment", "responses": {"200": {"description": "ok"}}}})
+
+    with pytest.raises(ValueError, match="getAssessment"):
+        build_spec("/clinic", [twin])
+
+
+def test_the_review_routes_are_documented(client) -> None:
+    doc = client.get("/ankle/api/openapi.json").json
+    paths, schemas = doc["paths"], doc["components"]["schemas"]
+    one = "/ankle/api/assessments/{assessment_id}"
+    assert set(paths[f"{one}/plan"]["put"]["responses"]) >= {"200", "404", "409", "422"}
+    assert set(paths[f"{one}/sign"]["post"]["responses"]) >= {"200", "403", "404", "409"}
+    addenda = paths[f"{one}/addenda"]["post"]
+    assert set(addenda["responses"]) >= {"201", "400", "403", "404", "409", "422"}
+    assert "Idempotency-Key" in [p["name"] for p in addenda["parameters"]]
+    audit = paths[f"{one}/audit"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert audit["schema"]["items"] == {"$ref": "#/components/schemas/AuditEntry"}
+    worklist = paths["/ankle/api/assessments"]["get"]
+    assert {p["name"] for p in worklist["parameters"]} == {
+        "patient_ref", "status", "clinician", "since", "until", "limit", "cursor"}
+    assert set(worklist["responses"]) >= {"200", "422"}
+    for path in (one, f"{one}/fhir"):
+        assert "Retry-After" in paths[path]["get"]["responses"]["503"]["headers"]
+    assert {"Plan", "Addendum", "NewAddendum", "WorklistPage", "AuditEntry"} <= set(schemas)
+    assert schemas["Plan"]["properties"]["exercises"]["maxItems"] == 5
+    record = schemas["Record"]["properties"]
+    assert {"status", "version", "plan", "signed_by", "signed_at", "addenda"} <= set(record)
+    assert record["status"]["enum"] == ["draft", "signed"]

@@ -41,6 +41,7 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = Path(os.environ.get("ANKLE_TEST_ARTIFACTS")
                  or Path(__file__).resolve().parents[1] / "test-artifacts")
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+USER = {"id": "physio-7", "name": "Sam Physio"}
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
@@ -67,7 +68,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     before = os.environ.get("ANKLE_INTAKE_DEMO_INSTANCE")
     os.environ["ANKLE_INTAKE_DEMO_INSTANCE"] = str(instance)
     try:
-        app = create_app()
+        app = create_app({"ANKLE_INTAKE_CURRENT_USER": lambda: dict(USER)})
     finally:
         if before is None:
             os.environ.pop("ANKLE_INTAKE_DEMO_INSTANCE")
@@ -430,7 +431,7 @@ def test_the_handout_opens_from_the_result_page(page: Page, server: str, demo: F
         pytest.skip("GET <prefix>/assessments/<id>/handout.pdf is not on this branch yet")
     record_id = _stored_result(server)
     page.goto(f"{server}/ankle/assessments/{record_id}")
-    expect(page.locator('a[href$="handout.pdf"]')).to_have_count(1)
+    expect(page.locator('a[href$="handout.pdf"]')).to_have_count(2)  # the actions, the section
     tab_to(page, 'a[href$="handout.pdf"]')
     with page.expect_response(lambda r: r.url.endswith("/handout.pdf")) as info:
         page.keyboard.press("Enter")  # opens in the browser's PDF viewer (inline)
@@ -477,3 +478,193 @@ def test_axe_finds_no_serious_violation_on_the_html_handout(
     page.wait_for_url(re.compile(rf"/ankle/assessments/{UUID}/handout$"))
     _shot(page, "handout-page")
     assert serious(page) == [], "HTML handout"
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"\s+", " ", text)
+
+
+def test_a_physiotherapist_reviews_signs_prints_and_amends_by_keyboard(
+    page: Page, server: str, demo: Flask
+) -> None:
+    """The journey of issue 12, by keyboard alone: intake, plan, sign, print, amend."""
+    from ankle_intake.extension import state
+
+    page.goto(f"{server}/ankle/intake")
+    type_into(page, "#patient_name", "Journey Runner")
+    type_into(page, "#patient_ref", "MRN-5501")
+    choose_radio(page, "side", "right")
+    choose_radio(page, "onset", "sudden")
+    tab_to(page, "#pain_locations-0")
+    page.keyboard.press("Space")
+    choose_option(page, "#pain_now", "4")
+    tab_to(page, "#section-nerves > summary")  # nerve signs are folded
+    page.keyboard.press("Enter")
+    tab_to(page, 'input[name="nerve_symptoms"][value="tingling"]')
+    page.keyboard.press("Space")
+    tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/ankle/assessments/{UUID}$"))
+    record_id = page.url.rsplit("/", 1)[-1]
+    review_url = page.url
+
+    # The review opens on the suggestion; its actions come within a few tab stops.
+    expect(page.locator(".ai-status")).to_have_text("Draft: not signed")
+    expect(page.locator(".ai-triage__tag")).to_have_text("Refer on")
+    expect(page.locator("#triage_level-3")).to_be_checked()
+    stops = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        stops.append(_focused(page))
+    assert stops == ["a:Worklist", "a:New intake", "ai-save-top"], stops
+    page.keyboard.press("Tab")
+    expect(page.locator("#ai-sign-top")).to_be_focused()
+    override = page.locator("[data-ai-override]")
+    expect(override).to_be_hidden()  # the level is the suggestion's
+    _shot(page, "review-draft")
+
+    # A lower level while a red flag stands: the reason appears and is given.
+    choose_radio(page, "triage_level", "caution")
+    expect(override).to_be_visible()
+    type_into(page, "#override_reason", "Mild tingling only; GP letter sent today")
+    # Swap clamshells for balance, and add a note for the patient.
+    expect(page.locator('input[name="ex-2-id"]')).to_have_value("clamshells")
+    tab_to(page, "#ex-2-remove")
+    page.keyboard.press("Space")
+    choose_option(page, "#add", "single_leg_balance")
+    type_into(page, "#patient_note", "Ice after runs. Call us if the tingling spreads.")
+    tab_to(page, "#plan-form .ai-actions button:not([formaction])")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"\?done=saved$"))
+    expect(page.locator(".ai-done")).to_have_text("Draft saved.")
+    expect(page.locator('input[name="ex-2-id"]')).to_have_value("single_leg_balance")
+    # Its dose: 3 holds of 30 seconds, twice a day.
+    type_into(page, "#ex-2-sets", "1")
+    type_into(page, "#ex-2-reps", "3")
+    type_into(page, "#ex-2-hold_seconds", "30")
+    type_into(page, "#ex-2-times", "2")
+    choose_option(page, "#ex-2-per", "day")
+
+    # Sign (the form's edits are saved with the signature).
+    tab_to(page, "#plan-form .ai-actions button[formaction]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"\?done=signed$"))
+    expect(page.locator("#signed-title")).to_contain_text("Signed by Sam Physio at")
+    expect(page.locator("#signed-title")).to_contain_text("(version 1)")
+    _shot(page, "review-signed")
+    plan = state(demo).storage.get(record_id)["plan"]
+    assert plan["triage_level"] == "caution"
+    assert [e["id"] for e in plan["exercises"]] == ["ankle_alphabet", "glute_bridges",
+                                                  "single_leg_balance"]
+    assert plan["exercises"][2] == {"id": "single_leg_balance", "sets": 1, "reps": 3,
+                                    "hold_seconds": 30, "times": 2, "per": "day"}
+
+    # Print: the handout is the clinician's plan.
+    print_link = f'a[href$="/{record_id}/handout.pdf?version=1"]'
+    tab_to(page, f".ai-actions--top {print_link}")
+    with page.expect_response(lambda r: "handout.pdf" in r.url) as info:
+        page.keyboard.press("Enter")
+    assert info.value.status == 200
+    version1 = page.request.get(info.value.url).body()
+    text = _pdf_text(version1)
+    for words in ("Balance on one foot", "Ice after runs. Call us if the tingling spreads.",
+                  "Sam Physio"):
+        assert words in text, words
+    assert "Clamshells" not in text
+
+    # Amend once: a new version with a reason.
+    page.goto(review_url)
+    tab_to(page, "#amend > summary")
+    page.keyboard.press("Enter")
+    type_into(page, "#reason", "Tingling settled at follow-up call")
+    type_into(page, "#patient_note", "Tingling gone: keep going with the plan.")
+    tab_to(page, '#amend button[type="submit"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"\?done=amended$"))
+    expect(page.locator("#signed-title")).to_contain_text("(version 2)")
+    expect(page.locator(".ai-signed table tbody tr")).to_have_count(2)
+    _shot(page, "review-amended")
+
+    # Version 1 reprints byte for byte; version 2 carries the new note.
+    again = page.request.get(f"{server}/ankle/assessments/{record_id}/handout.pdf?version=1")
+    assert again.body() == version1
+    second = page.request.get(f"{server}/ankle/assessments/{record_id}/handout.pdf?version=2")
+    assert "Tingling gone: keep going with the plan." in _pdf_text(second.body())
+
+    trail = state(demo).storage.audit_trail(record_id)
+    actions = [row["action"] for row in trail]
+    for step in ("create", "view", "plan", "sign", "print", "amend"):
+        assert step in actions, (step, actions)
+    assert actions.index("plan") < actions.index("sign") < actions.index("amend")
+    assert {row["user"] for row in trail} == {"physio-7"}
+
+
+def _sign_in_browser(page: Page, server: str, record_id: str) -> None:
+    page.goto(f"{server}/ankle/assessments/{record_id}")
+    page.click("#ai-sign-top")
+    page.wait_for_url(re.compile(r"\?done=signed$"))
+
+
+def test_axe_finds_no_serious_violation_on_the_review_and_the_worklist(
+    page: Page, server: str
+) -> None:
+    record_id = _stored_result(server)
+    page.goto(f"{server}/ankle/assessments/{record_id}")
+    assert serious(page) == [], "review, draft"
+    page.click('input[name="triage_level"][value="continue"]')
+    page.click("#ai-save-top")  # refused: the red flag needs a reason
+    page.wait_for_load_state()
+    expect(page.locator("#ai-error-summary")).to_be_visible()
+    assert serious(page) == [], "review, draft with an error"
+    _sign_in_browser(page, server, record_id)
+    assert serious(page) == [], "review, signed"
+    page.keyboard.press("Tab")
+    tab_to(page, "#amend > summary")
+    page.keyboard.press("Enter")
+    assert serious(page) == [], "review, signed, the addendum open"
+    page.goto(f"{server}/ankle/assessments")
+    expect(page.locator("table.ai-worklist__table")).to_be_visible()
+    _shot(page, "worklist")
+    assert serious(page) == [], "worklist"
+    page.goto(f"{server}/ankle/assessments?from=2026-02-30")
+    assert serious(page) == [], "worklist with a refused filter"
+
+
+def test_the_worklist_by_keyboard(page: Page, server: str, monkeypatch: Any) -> None:
+    from ankle_intake.web import worklist
+
+    monkeypatch.setattr(worklist, "PAGE_SIZE", 1)
+    first, second = _stored_result(server), _stored_result(server)
+    page.goto(f"{server}/ankle/intake")
+    tab_to(page, 'a[href="/ankle/assessments"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/ankle/assessments$"))
+    expect(page.get_by_role("link", name="New intake")).to_be_visible()
+    type_into(page, "#status", "")  # reaches the filter; Any is the default
+    choose_option(page, "#status", "draft")
+    tab_to(page, ".ai-filters button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator("#status")).to_have_value("draft")
+    assert "status=" not in page.url  # posted: filters never go into the URL
+    link = page.locator("table.ai-worklist__table tbody a")
+    expect(link).to_have_count(1)
+    # The date and the reference (none here), not only "open".
+    expect(link).to_have_accessible_name(re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d UTC ?, "
+                                                    r"no reference$"))
+    before = link.get_attribute("href")
+    tab_to(page, ".ai-pager form:last-child button")  # Next page
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(link).not_to_have_attribute("href", before or "")
+    expect(page.locator("#status")).to_have_value("draft")
+    tab_to(page, "table.ai-worklist__table tbody a")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/ankle/assessments/{UUID}(\?.*)?$"))
+    assert page.url.rsplit("/", 1)[-1] in (first, second)
+    expect(page.locator(".ai-status")).to_have_text("Draft: not signed")

@@ -155,3 +155,27 @@ def test_cli_purge_refuses_a_retention_that_is_no_number_of_days(app: Flask, sto
     store()
     result = _cli(app, "purge", "--older-than", days, "--yes")
     assert result.exit_code == 2 and "--older-than" in result.output and count() == 1
+
+
+def _audit_rows(app: Flask) -> list:
+    with state(app).storage.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT * FROM ankle_intake_audit")).all()
+
+
+def test_an_erase_keeps_the_audit_with_an_erase_row_and_no_patient_data(
+    app: Flask, client, store
+) -> None:
+    deleted, purged = store(str(uuid.uuid4())), store()
+    _age(app, purged, 40)
+    storage = state(app).storage
+    assert storage.delete(deleted, "u-admin")
+    assert storage.purge(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)) == 1
+    for record_id, by in ((deleted, "u-admin"), (purged, None)):
+        trail = client.get(f"{API}/{record_id}/audit")
+        assert trail.status_code == 200
+        rows = trail.get_json()
+        assert [r["action"] for r in rows] == ["create", "erase"] and rows[-1]["user"] == by
+        assert NAME not in trail.get_data(as_text=True)
+    stored = repr(_audit_rows(app))
+    assert NAME not in stored and "outer_ankle" not in stored  # no names, no answers
+    assert client.get(f"{API}/{uuid.uuid4()}/audit").status_code == 404

@@ -89,8 +89,10 @@ def test_the_examination_takes_the_json_path_too(client, count, valid) -> None:
     assert response.status_code == 201, response.get_json()
     stored = response.get_json()["answers"]
     assert stored == answers and stored["limping"] is False
-    back = client.get(f"/ankle/api/assessments/{response.get_json()['id']}/fhir")
-    assert answers_from_response(json.loads(back.get_data(as_text=True))) == answers
+    back = json.loads(client.get(f"/ankle/api/assessments/{response.get_json()['id']}/fhir")
+                      .get_data(as_text=True))
+    assert back["status"] == "in-progress"  # a draft: not yet signed
+    assert answers_from_response({**back, "status": "completed"}) == answers
     assert count() == 1
 
 
@@ -141,7 +143,9 @@ def test_a_stored_intake_comes_back_as_a_questionnaire_response(client, qr) -> N
     QuestionnaireResponse.model_validate(back)
     assert (back["id"], back["authored"]) == (record["id"], record["created_at"])
     assert back["questionnaire"].startswith(QUESTIONNAIRE_URL + "|")
-    assert answers_from_response(back) == record["answers"]
+    # A draft is in-progress until signed, and only a finished response is assessed.
+    assert back["status"] == "in-progress" and "author" not in back  # stored by nobody named
+    assert answers_from_response({**back, "status": "completed"}) == record["answers"]
 
 
 def test_unknown_ids_are_404(client) -> None:

@@ -129,3 +129,59 @@ def test_the_handout_is_also_a_web_page(client, valid) -> None:
     assert client.get("/ankle/assessments/nope/handout").status_code == 404
     with client.get("/ankle/static/ankle_intake_handout.css") as css:
         assert "@media print" in css.get_data(as_text=True)
+
+
+USER = {"id": "physio-7", "name": "Sam Physio"}
+
+
+def _signed(make_app, valid) -> tuple[Any, Any, str]:
+    host = make_app(ANKLE_INTAKE_CURRENT_USER=lambda: USER)
+    client = host.test_client()
+    record_id = _store(client, valid)
+    assert client.post(f"/ankle/assessments/{record_id}/sign", data={}).status_code == 303
+    return host, client, record_id
+
+
+def test_a_version_prints_by_its_number(make_app, valid) -> None:
+    from ankle_intake.extension import state
+
+    host, client, record_id = _signed(make_app, valid)
+    first = client.get(f"/ankle/assessments/{record_id}/handout.pdf?version=1")
+    assert first.status_code == 200
+    assert f"ankle-handout-{record_id}-v1.pdf" in first.headers["Content-Disposition"]
+    assert "Sam Physio" in flat(pdf_text(first.data))
+    page = client.get(f"/ankle/assessments/{record_id}/handout?version=1")
+    assert page.status_code == 200
+    assert "handout.pdf?version=1" in page.get_data(as_text=True)
+    for bad in ("2", "0", "-1", "one", "9" * 40):
+        for path in ("handout.pdf", "handout"):
+            response = client.get(f"/ankle/assessments/{record_id}/{path}?version={bad}")
+            assert response.status_code == 404, (path, bad)
+    actions = [(r["action"], r["version"], r["user"])
+               for r in state(host).storage.audit_trail(record_id)]
+    assert actions[-2:] == [("print", 1, "physio-7"), ("print", 1, "physio-7")]
+
+
+def test_a_draft_has_no_numbered_version(client, valid) -> None:
+    record_id = _store(client, valid)
+    assert client.get(f"/ankle/assessments/{record_id}/handout.pdf?version=1").status_code == 404
+    assert "draft" in flat(pdf_text(
+        client.get(f"/ankle/assessments/{record_id}/handout.pdf").data)).lower()
+
+
+def test_a_print_that_cannot_be_audited_is_refused(make_app, valid, monkeypatch) -> None:
+    from ankle_intake.extension import state
+    from ankle_intake.store.decisions import AuditFailed
+
+    host, client, record_id = _signed(make_app, valid)
+    client.get(f"/ankle/assessments/{record_id}/handout.pdf?download=1")
+    assert state(host).storage.audit_trail(record_id)[-1]["action"] == "export"
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise AuditFailed("OperationalError")
+
+    monkeypatch.setattr(state(host).storage, "log_event", broken)
+    for path in ("handout.pdf", "handout", "handout.pdf?version=1"):
+        refused = client.get(f"/ankle/assessments/{record_id}/{path}")
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
+        assert not refused.data.startswith(b"%PDF")

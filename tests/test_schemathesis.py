@@ -22,13 +22,33 @@ EXCLUDED = [positive_data_acceptance]
 def test_every_operation_keeps_its_documented_promises(app: Flask) -> None:
     schema = schemathesis.openapi.from_wsgi("/ankle/api/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 4
+    assert len(operations) >= 11
     for operation in operations:
 
         @given(operation.as_strategy())
         @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case: schemathesis.Case) -> None:
+            case.call_and_validate(excluded_checks=EXCLUDED)
+
+        check()
+
+
+def test_the_review_operations_keep_their_promises_on_a_real_record(make_app, valid) -> None:
+    """The same checks with every id pointing at a stored intake, signed by a named user."""
+    host = make_app(ANKLE_INTAKE_CURRENT_USER=lambda: {"id": "u-1", "name": "Ana Silva"})
+    record_id = host.test_client().post("/ankle/api/assessments", json=valid).get_json()["id"]
+    schema = schemathesis.openapi.from_wsgi("/ankle/api/openapi.json", host)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in operations if "{assessment_id}" in op.path]
+    assert len(operations) >= 6
+    for operation in operations:
+
+        @given(operation.as_strategy())
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def check(case: schemathesis.Case) -> None:
+            case.path_parameters = {**(case.path_parameters or {}), "assessment_id": record_id}
             case.call_and_validate(excluded_checks=EXCLUDED)
 
         check()

@@ -21,10 +21,12 @@ import hashlib
 import json
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from flask import request
 
+from ..state import state
 from ..store import Claim
 
 HEADER = "Idempotency-Key"
@@ -80,3 +82,43 @@ def form_claim(token: str | None, document: Any) -> Claim | None:
         return None
     base = claim(token, "form", document)
     return Claim(f"form:{base.fingerprint[:32]}:{token}", base.fingerprint)
+
+
+# --- Addenda -------------------------------------------------------------------------
+#
+# An addendum is not a new record, so its key cannot ride in the record's insert as a
+# create's does: it rides in the addendum's own transaction instead (the key table's
+# row points at the record), the fingerprint holding the request's digest and the
+# version it made, ``<digest>:v<version>``. Two retries racing each other make one
+# addendum: the second one's key insert fails, its version is rolled back with it,
+# and it answers as a replay. Erasing the record erases its keys, as for creates.
+
+ADDENDUM_PREFIX = "addendum:"
+_DIGEST = 48
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What an addendum key says about a request: a replay of ``version``, or refused."""
+
+    version: int | None = None
+    conflict: bool = False  # the key was used for another body or record
+
+
+def addendum_claim(key: str, record_id: str, document: Any) -> Claim:
+    """The claim of ``POST .../addenda``: the key bound to the record and the body."""
+    digest = claim(key, f"addendum {record_id}", document).fingerprint[:_DIGEST]
+    name = ADDENDUM_PREFIX + hashlib.sha256(key.encode()).hexdigest()
+    return Claim(name, digest, record_id)
+
+
+def earlier_addendum(mine: Claim) -> Replay | None:
+    """What an earlier request with this key made, or None when the key is new."""
+    found = state().storage.find_claim(mine.key)
+    if found is None:
+        return None
+    digest, _, outcome = found.fingerprint.partition(":")
+    if digest != mine.fingerprint or found.record_id != mine.record_id:
+        return Replay(conflict=True)
+    return Replay(version=int(outcome[1:]) if outcome.startswith("v") else None,
+                  conflict=not outcome.startswith("v"))

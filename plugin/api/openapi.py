@@ -6,6 +6,7 @@ install app-wide JSON error handlers on the host.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,8 +14,18 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from ..forms import AnswersSchema
+from ..store.decisions import MAX_PAGE
 from ..version import __version__
-from .schemas import AssessmentSchema, ErrorSchema, RecordSchema
+from .schemas import (
+    AddendumSchema,
+    AssessmentSchema,
+    AuditEntrySchema,
+    ErrorSchema,
+    NewAddendumSchema,
+    PlanSchema,
+    RecordSchema,
+    WorklistPageSchema,
+)
 
 #: The record id in a path, shared by every operation on one stored intake.
 ID_PARAMETER: dict[str, Any] = {"name": "assessment_id", "in": "path", "required": True,
@@ -73,6 +84,9 @@ def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] 
     )
     spec.components.schema("Answers", schema=AnswersSchema)
     spec.components.schema("Assessment", schema=AssessmentSchema)
+    spec.components.schema("Plan", schema=PlanSchema)
+    spec.components.schema("Addendum", schema=AddendumSchema)
+    spec.components.schema("NewAddendum", schema=NewAddendumSchema)
     spec.components.schema("Record", schema=RecordSchema)
     spec.components.schema("Error", schema=ErrorSchema)
     base = url_prefix.rstrip("/") + "/api"
@@ -80,7 +94,19 @@ def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] 
     spec.path(
         path=f"{base}/assessments",
         operations={
+            "get": {
+                "operationId": "listAssessments",
+                "summary": "The worklist: stored intakes newest first, filtered, paged.",
+                "parameters": WORKLIST_PARAMETERS,
+                "responses": {
+                    "200": {"description": "One page; next is the cursor of the next.",
+                            "content": {"application/json": {"schema": "WorklistPage"}}},
+                    "403": error_response("The host's authorize hook said no."),
+                    "422": error_response("A parameter is refused; errors name it."),
+                },
+            },
             "post": {
+                "operationId": "createAssessment",
                 "summary": "Assess and store one intake.",
                 "parameters": [IDEMPOTENCY_PARAMETER],
                 "requestBody": {"required": True,
@@ -98,21 +124,157 @@ def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] 
         path=f"{base}/assessments/{{assessment_id}}",
         operations={
             "get": {
-                "summary": "The stored answers and assessment.",
+                "operationId": "getAssessment",
+                "summary": "The stored answers and assessment (the view is audited).",
                 "parameters": [ID_PARAMETER],
                 "responses": {
                     "200": {"description": "The stored record.", "content": record},
                     "403": error_response("The host's authorize hook said no."),
                     "404": error_response("No record has this id."),
+                    "503": AUDIT_UNAVAILABLE,
                 },
             }
         },
     )
+    add_review_paths(spec, base)
     spec.path(
         path=f"{base}/openapi.json",
-        operations={"get": {"summary": "This document.",
+        operations={"get": {"operationId": "getOpenApi",
+                            "summary": "This document.",
                             "responses": {"200": {"description": "OpenAPI 3 document."}}}},
     )
     for part in parts:
         part(spec, url_prefix)
-    return spec.to_dict()
+    return name_operations(spec.to_dict(), url_prefix)
+
+
+#: 503 of a route whose audit row could not be written: nothing was served.
+AUDIT_UNAVAILABLE: dict[str, Any] = {
+    **error_response("The audit trail could not record the request, so it was not served."),
+    "headers": {"Retry-After": {"schema": {"type": "string"},
+                                "description": "Seconds to wait before retrying."}},
+}
+
+WORKLIST_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "patient_ref", "in": "query", "required": False,
+     "description": "Only this patient's intakes (exact match; empty: all).",
+     "schema": {"type": "string", "maxLength": 64}},
+    {"name": "status", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": ["draft", "signed"]}},
+    {"name": "clinician", "in": "query", "required": False,
+     "description": "A user id: who signed, or for a draft who stored it.",
+     "schema": {"type": "string", "maxLength": 128}},
+    {"name": "since", "in": "query", "required": False,
+     "description": "Stored on or after this day (UTC).",
+     "schema": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},
+    {"name": "until", "in": "query", "required": False,
+     "description": "Stored on or before this day (UTC).",
+     "schema": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 25}},
+    {"name": "cursor", "in": "query", "required": False,
+     "description": "The next of the page before (opaque).",
+     "schema": {"type": "string", "minLength": 1}},
+]
+
+
+def add_review_paths(spec: APISpec, base: str) -> None:
+    """The clinician's routes (contract 5): plan, sign, addenda, audit."""
+    spec.components.schema("WorklistPage", schema=WorklistPageSchema)
+    spec.components.schema("AuditEntry", schema=AuditEntrySchema)
+    one = f"{base}/assessments/{{assessment_id}}"
+    record = {"application/json": {"schema": "Record"}}
+    forbidden = error_response("The host's authorize hook said no, or (signing) "
+                               "ANKLE_INTAKE_CURRENT_USER names nobody.")
+    missing = error_response("No record has this id.")
+    body_errors = {
+        "400": error_response("The body is empty or not JSON."),
+        "413": error_response("The body is over ANKLE_INTAKE_MAX_BODY_BYTES."),
+        "415": error_response("The content type is not JSON."),
+    }
+    spec.path(path=f"{one}/plan", operations={"put": {
+        "operationId": "savePlan",
+        "summary": "Save the clinician's plan on a draft (it stays a draft).",
+        "parameters": [ID_PARAMETER],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "Plan"}}},
+        "responses": {
+            "200": {"description": "The record with its plan.", "content": record},
+            **body_errors, "403": forbidden, "404": missing,
+            "409": error_response("The record is signed: it changes only by addendum."),
+            "422": error_response("The plan is refused; errors name each field "
+                                  "(exercises.<n>.<field>, override_reason)."),
+        },
+    }})
+    spec.path(path=f"{one}/sign", operations={"post": {
+        "operationId": "signAssessment",
+        "summary": "Sign the draft's plan as the current user: version 1, locked.",
+        "parameters": [ID_PARAMETER],
+        "responses": {
+            "200": {"description": "The signed record.", "content": record},
+            "403": forbidden, "404": missing,
+            "409": error_response("The record is already signed."),
+            "422": error_response("The plan saved on the draft no longer passes."),
+        },
+    }})
+    spec.path(path=f"{one}/addenda", operations={"post": {
+        "operationId": "addAddendum",
+        "summary": "Amend a signed record: a new version signed by the current user.",
+        "parameters": [ID_PARAMETER, {
+            **IDEMPOTENCY_PARAMETER,
+            "description": "Optional. A retry with the same key and body answers 201 with "
+                           "the record as that addendum left it (Idempotent-Replayed: true) "
+                           "and adds nothing; the same key with another body or record: "
+                           "422; while the first is still being made: 409."}],
+        "requestBody": {"required": True,
+                        "content": {"application/json": {"schema": "NewAddendum"}}},
+        "responses": {
+            "201": {**CREATED, "description": "Amended; Location names the record."},
+            **body_errors,
+            "400": error_response("The body is empty or not JSON, or the Idempotency-Key "
+                                  "is malformed."),
+            "403": forbidden, "404": missing,
+            "409": error_response("The record is a draft (save its plan instead), or a "
+                                  "request with this Idempotency-Key is still being made."),
+            "422": error_response("Refused; errors name each field (reason, plan.<field>), "
+                                  "or the Idempotency-Key was used for another request."),
+        },
+    }})
+    spec.path(path=f"{one}/audit", operations={"get": {
+        "operationId": "getAuditTrail",
+        "summary": "Who created, viewed, planned, signed, amended, printed, exported or "
+                   "erased the record, and when; kept after an erase.",
+        "parameters": [ID_PARAMETER],
+        "responses": {
+            "200": {"description": "Oldest first; user ids, never names or answers.",
+                    "content": {"application/json": {"schema": {
+                        "type": "array", "items": "AuditEntry"}}}},
+            "403": error_response("The host's authorize hook said no."),
+            "404": error_response("Nothing is recorded for this id."),
+        },
+    }})
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def name_operations(doc: dict[str, Any], url_prefix: str = "") -> dict[str, Any]:
+    """Give an ``operationId`` to any operation a part left without one (method + path).
+
+    The surfaces name their own; this keeps the document valid for client
+    generators whatever a part forgets. Refuses a duplicate, which a generator
+    would silently mangle.
+    """
+    seen: set[str] = set()
+    for path, operations in doc.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or method == "parameters":
+                continue
+            if "operationId" not in operation:
+                local = path[len(url_prefix.rstrip("/")):]
+                words = [w for w in _WORD.findall(local) if w != "api"]
+                operation["operationId"] = method + "".join(w[:1].upper() + w[1:]
+                                                            for w in words)
+            if operation["operationId"] in seen:
+                raise ValueError(f"operationId {operation['operationId']} is used twice")
+            seen.add(operation["operationId"])
+    return doc

@@ -7,9 +7,11 @@ the clinical core may add output keys; it must not rename or drop these.
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 
 from ..forms import AnswersSchema
+from ..forms.plan import PlanSchema
+from ..store.tables import AUDIT_ACTIONS
 
 TRIAGE_LEVELS = ("continue", "caution", "stop", "see_clinician")
 CONFIDENCE = ("likely", "possible")
@@ -170,17 +172,91 @@ class AssessmentSchema(_Out):
     advice = fields.List(fields.Nested(ItemSchema), required=True)
 
 
+RECORD_STATUSES = ("draft", "signed")
+
+
+class SignerSchema(_Out):
+    id = fields.String(required=True, allow_none=True,
+                       metadata={"description": "The host's user id (ANKLE_INTAKE_CURRENT_USER)."})
+    name = fields.String(required=True, allow_none=True)
+
+
+class AddendumSchema(_Out):
+    """One addendum as the record lists it: the version it made, why, who and when."""
+
+    version = fields.Integer(required=True, validate=validate.Range(min=2))
+    reason = _text()
+    signed_by = fields.Nested(SignerSchema, required=True, allow_none=True)
+    signed_at = fields.AwareDateTime(required=True)
+
+
+class NewAddendumSchema(Schema):
+    """The body of ``POST .../addenda``: why the plan changes, and the new plan."""
+
+    class Meta:
+        unknown = RAISE
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                           metadata={"description": "Why the signed plan changes."})
+    plan = fields.Nested(PlanSchema, required=True)
+
+
 class RecordSchema(_Out):
     id = fields.UUID(required=True, metadata={"description": "Random (uuid4)."})
     created_at = fields.AwareDateTime(required=True)
     patient_ref = fields.String(required=True, allow_none=True)
     encounter_ref = fields.String(required=True, allow_none=True)
     rules_version = _text()
+    status = _text(validate=validate.OneOf(RECORD_STATUSES),
+                   metadata={"description": "draft until signed; then changed by addenda."})
+    version = fields.Integer(required=True, validate=validate.Range(min=1),
+                             metadata={"description": "1, then one more per addendum."})
+    created_by = fields.String(required=True, allow_none=True,
+                               metadata={"description": "Who stored it (a user id), if known."})
+    plan = fields.Nested(PlanSchema, required=True, allow_none=True,
+                         metadata={"description": "The clinician's plan; null until reviewed."})
+    signed_by = fields.Nested(SignerSchema, required=True, allow_none=True,
+                              metadata={"description": "Who signed version 1."})
+    signed_at = fields.AwareDateTime(required=True, allow_none=True)
+    addenda = fields.List(fields.Nested(AddendumSchema), required=True)
     answers = fields.Dict(
         required=True,
         metadata={"description": "The validated answers, as the Answers schema describes."},
     )
     assessment = fields.Nested(AssessmentSchema, required=True)
+
+
+class WorklistItemSchema(_Out):
+    id = fields.UUID(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    patient_ref = fields.String(required=True, allow_none=True)
+    patient_name = fields.String(required=True, allow_none=True)
+    status = _text(validate=validate.OneOf(RECORD_STATUSES))
+    version = fields.Integer(required=True)
+    suggested_level = fields.String(required=True, allow_none=True,
+                                    validate=validate.OneOf(TRIAGE_LEVELS))
+    level = fields.String(required=True, allow_none=True, validate=validate.OneOf(TRIAGE_LEVELS),
+                          metadata={"description": "The plan's level, else the suggestion's."})
+    clinician = fields.String(required=True, allow_none=True,
+                              metadata={"description": "Who signed it, or (a draft) stored it."})
+    signed_by_name = fields.String(required=True, allow_none=True)
+    signed_at = fields.AwareDateTime(required=True, allow_none=True)
+
+
+class WorklistPageSchema(_Out):
+    items = fields.List(fields.Nested(WorklistItemSchema), required=True,
+                        metadata={"description": "Newest first."})
+    next = fields.String(required=True, allow_none=True,
+                         metadata={"description": "Send as cursor for the next page; "
+                                                  "null on the last."})
+
+
+class AuditEntrySchema(_Out):
+    at = fields.AwareDateTime(required=True)
+    user = fields.String(required=True, allow_none=True,
+                         metadata={"description": "The user id; null when nobody was named."})
+    action = _text(validate=validate.OneOf(AUDIT_ACTIONS))
+    version = fields.Integer(required=True, allow_none=True)
 
 
 class ErrorSchema(_Out):
@@ -194,4 +270,14 @@ class ErrorSchema(_Out):
     status = fields.Integer()
 
 
-__all__ = ["AnswersSchema", "AssessmentSchema", "ErrorSchema", "RecordSchema"]
+__all__ = [
+    "AddendumSchema",
+    "AnswersSchema",
+    "AssessmentSchema",
+    "AuditEntrySchema",
+    "ErrorSchema",
+    "NewAddendumSchema",
+    "PlanSchema",
+    "RecordSchema",
+    "WorklistPageSchema",
+]

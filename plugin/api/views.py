@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from ..config import setting
 from ..forms import InvalidAnswers, load_answers
 from ..state import state
-from ..store import KeyTaken, to_json
+from ..store import KeyTaken, review, to_json
 from ..store.intake import log_refused, submit_once
 from . import idempotency
 
@@ -41,6 +41,9 @@ def create_api_blueprint(parts: Sequence[SpecPart] = ()) -> Blueprint:
     api.add_url_rule("/assessments", "create_assessment", create_assessment, methods=["POST"])
     api.add_url_rule("/assessments/<assessment_id>", "get_assessment", get_assessment)
     api.add_url_rule("/openapi.json", "openapi", openapi)
+    from .review import register as register_review  # it builds on this module's helpers
+
+    register_review(api)
     return api
 
 
@@ -139,10 +142,15 @@ def create_assessment() -> Response:
 
 
 def get_assessment(assessment_id: str) -> Response:
-    """The stored record; 404 for an unknown or malformed id."""
+    """The stored record; 404 for an unknown or malformed id.
+
+    The view is recorded in the audit trail first; if that fails the record is
+    not served (503, see :func:`~.review.audit_failed`).
+    """
     record = state().storage.get(assessment_id)
     if record is None:
         abort(404, "No assessment has this id.")
+    review.audited(record["id"], "view", record["version"])
     return _json(record, 200)
 
 

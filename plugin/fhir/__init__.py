@@ -19,7 +19,7 @@ from .questionnaire import (
     code_system,
     questionnaire,
 )
-from .response import answers_from_response, raw_answers, response_from_answers
+from .response import answers_from_response, raw_answers, response_from_answers, stored_response
 
 #: The media type of FHIR JSON, for responses that carry a resource.
 FHIR_JSON = "application/fhir+json"
@@ -45,4 +45,5 @@ __all__ = [
     "questionnaire",
     "raw_answers",
     "response_from_answers",
+    "stored_response",
 ]

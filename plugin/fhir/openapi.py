@@ -10,6 +10,7 @@ from __future__ import annotations
 from apispec import APISpec
 
 from ..api.openapi import (
+    AUDIT_UNAVAILABLE,
     CREATE_ERRORS,
     CREATED,
     ID_PARAMETER,
@@ -68,6 +69,8 @@ RESPONSE = {
         },
         "status": {"type": "string", "enum": list(R4_RESPONSE_STATUSES)},
         "authored": {"type": "string"},
+        "author": {"type": "object", "description": (
+            "Reference(Practitioner): identifier.value the user id, display the name.")},
         "item": {"type": "array", "items": _ref("QuestionnaireResponseItem")},
     },
 }
@@ -83,6 +86,7 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
     spec.path(
         path=f"{prefix}/fhir/Questionnaire",
         operations={"get": {
+            "operationId": "getFhirQuestionnaire",
             "summary": "The intake as a FHIR R4 Questionnaire.",
             "responses": {
                 "200": {"description": "The Questionnaire.",
@@ -94,6 +98,7 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
     spec.path(
         path=f"{prefix}/api/fhir/QuestionnaireResponse",
         operations={"post": {
+            "operationId": "createAssessmentFromFhir",
             "summary": "Assess and store an intake sent as a QuestionnaireResponse.",
             "parameters": [IDEMPOTENCY_PARAMETER],
             "requestBody": {"required": True, "content": {
@@ -112,12 +117,17 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
     spec.path(
         path=f"{prefix}/api/assessments/{{assessment_id}}/fhir",
         operations={"get": {
-            "summary": "A stored intake as a QuestionnaireResponse.",
+            "operationId": "getAssessmentFhir",
+            "summary": "A stored intake as a QuestionnaireResponse (the export is audited): "
+                       "in-progress while a draft, completed once signed, amended after an "
+                       "addendum; author is the signer (a Practitioner reference), authored "
+                       "the time of the latest signature.",
             "parameters": [ID_PARAMETER],
             "responses": {
                 "200": {"description": "The QuestionnaireResponse.", "content": fhir_response},
                 "403": error_response("The host's authorize hook said no."),
                 "404": error_response("No record has this id."),
+                "503": AUDIT_UNAVAILABLE,
             },
         }},
     )

@@ -302,21 +302,59 @@ def _response_items(items: list[dict[str, Any]], answers: Mapping[str, Any]) -> 
 
 def response_from_answers(
     answers: Mapping[str, Any], *, id: str | None = None, authored: str | dt.datetime | None = None,
+    status: str = "completed", author: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A completed QuestionnaireResponse holding ``answers`` (as ``load_answers`` returns them).
+    """A QuestionnaireResponse holding ``answers`` (as ``load_answers`` returns them).
 
-    ``authored`` is a FHIR dateTime string or a timezone-aware datetime.
+    ``authored`` is a FHIR dateTime string or a timezone-aware datetime;
+    ``status`` and ``author`` (a Reference) as :func:`stored_response` sets them.
     """
     response: dict[str, Any] = {"resourceType": "QuestionnaireResponse"}
     if id is not None:
         response["id"] = id
     response["questionnaire"] = f"{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}"
-    response["status"] = "completed"
+    response["status"] = status
     if isinstance(authored, dt.datetime):
         if authored.tzinfo is None:
             raise ValueError("authored needs a timezone: FHIR dateTimes with a time carry one.")
         authored = authored.isoformat()
     if authored is not None:
         response["authored"] = authored
+    if author is not None:
+        response["author"] = dict(author)
     response["item"] = _response_items(questionnaire()["item"], answers)
     return response
+
+
+def _practitioner(signer: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A Reference to the clinician: ``identifier.value`` the user id, ``display`` the name."""
+    if not signer or not signer.get("id"):
+        return None
+    ref: dict[str, Any] = {"type": "Practitioner", "identifier": {"value": signer["id"]}}
+    if signer.get("name"):
+        ref["display"] = signer["name"]
+    return ref
+
+
+def stored_response(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored record (contract 5) as a QuestionnaireResponse, with its review state.
+
+    A draft is ``in-progress``, authored when stored, by whoever stored it (id
+    only); version 1 is ``completed``, authored when and by whom it was
+    signed; once an addendum exists it is ``amended``, authored by the latest
+    addendum's signer at its time (R4: ``authored`` is when the answers were
+    last changed). ``author`` is left out when nobody is known.
+    """
+    if record.get("status") != "signed":
+        creator = record.get("created_by")
+        status, at = "in-progress", record["created_at"]
+        author = _practitioner({"id": creator}) if creator else None
+    elif record.get("addenda"):
+        latest = record["addenda"][-1]
+        status, at, author = "amended", latest["signed_at"], _practitioner(latest["signed_by"])
+    else:
+        status = "completed"
+        at = record.get("signed_at") or record["created_at"]
+        author = _practitioner(record.get("signed_by"))
+    return response_from_answers(record["answers"], id=record["id"], authored=at,
+                                 status=status, author=author)

@@ -14,14 +14,18 @@ import tempfile
 from typing import Any, TextIO
 
 import click
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort, current_app, request
+from werkzeug.exceptions import ServiceUnavailable
 
 from ..api import create_from_body
 from ..forms import InvalidAnswers, load_answers
 from ..guidance import evaluate
 from ..reports.note import clinician_note
 from ..state import state
-from . import FHIR_JSON, answers_from_response, questionnaire, response_from_answers
+from ..store import review
+from ..store.decisions import AuditFailed, Unknown
+from . import FHIR_JSON, answers_from_response, questionnaire
+from .response import stored_response
 
 
 def _fhir(resource: dict[str, Any]) -> Response:
@@ -50,17 +54,47 @@ def create_from_response() -> Response:
 
 
 def get_response(assessment_id: str) -> Response:
-    """A stored intake as a QuestionnaireResponse (its id is the record id)."""
+    """A stored intake as a QuestionnaireResponse (its id is the record id); an "export".
+
+    ``status``, ``authored`` and ``author`` follow the review (see ``stored_response``).
+    The export is audited first: 503 if that fails (the API's handler answers).
+    """
     record = _record_or_404(assessment_id)
-    return _fhir(response_from_answers(
-        record["answers"], id=record["id"], authored=record["created_at"]
-    ))
+    review.audited(record["id"], "export", record["version"])
+    return _fhir(stored_response(record))
+
+
+def _version_arg() -> int | None:
+    """``?version=N`` (a whole number from 1); 404 for anything else, as for a missing one."""
+    value = request.args.get("version")
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        abort(404, "No such version.")
+    return int(value)
 
 
 def get_note(assessment_id: str) -> Response:
-    """The clinician's note of a stored intake, as plain text to paste into the record."""
+    """The clinician's note of a stored intake, as plain text to paste into the record.
+
+    It prints the plan and signature of the current version, or of
+    ``?version=N``; a draft's says draft. Writing it out is an "export" in the
+    audit trail, written first: if that fails nothing is served (503).
+    """
     record = _record_or_404(assessment_id)
-    note = clinician_note(record["answers"], record["assessment"])
+    number = _version_arg()
+    if number is not None and number > record["version"]:
+        abort(404, "No such version.")
+    try:
+        plan, signoff = review.plan_for_version(record, number)
+        review.audited(record["id"], "export", signoff["version"])
+    except Unknown:
+        abort(404, "No such version.")
+    except AuditFailed:
+        raise ServiceUnavailable(
+            "The audit trail could not record this request; try again shortly.",
+            retry_after=5) from None
+    note = clinician_note(record["answers"], record["assessment"], plan=plan, signoff=signoff)
     return current_app.response_class(note, status=200, mimetype="text/plain")
 
 

@@ -8,7 +8,9 @@
    forms.intake_form.rank_tests; moving the elements keeps the tab order);
    and opens the pain pattern and the training factors for a gradual onset,
    folding them for a sudden one while nothing in them is ticked.
-   On the result page it shows a button that copies the clinician's note. */
+   On the review page it shows a button that copies the clinician's note,
+   and shows the override reason only while the chosen level is below the
+   suggested one (or the reason holds text or an error). */
 (function () {
   "use strict";
   var copy = document.querySelector("[data-ai-copy]");
@@ -25,6 +27,21 @@
   }
   var summary = document.getElementById("ai-error-summary");
   if (summary) { summary.focus(); }
+  var overrides = document.querySelectorAll("[data-ai-override]");
+  Array.prototype.forEach.call(overrides, function (box) {
+    var form = box.closest("form");
+    var levels = form.querySelectorAll('input[name="triage_level"]');
+    var suggested = form.querySelector("input[data-ai-suggested]");
+    var reason = box.querySelector("textarea");
+    function update() {
+      var chosen = form.querySelector('input[name="triage_level"]:checked');
+      var lower = chosen && suggested &&
+        Number(chosen.getAttribute("data-ai-rank")) < Number(suggested.getAttribute("data-ai-rank"));
+      box.hidden = !lower && !reason.value.trim() && !box.querySelector(".ai-error");
+    }
+    for (var i = 0; i < levels.length; i++) { levels[i].addEventListener("change", update); }
+    update();
+  });
   var onset = document.querySelectorAll('input[name="onset"]');
   if (!onset.length) { return; }
 

@@ -19,9 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from .tables import AUDIT_ACTIONS, assessments, audit, versions
+from .claims import Claim
+from .tables import AUDIT_ACTIONS, assessments, audit, idempotency_keys, versions
+
+
+class KeyTaken(Exception):
+    """Another request stored its intake (or addendum) under this idempotency key first."""
 
 #: Largest worklist page.
 MAX_PAGE = 100
@@ -115,11 +120,15 @@ class Decisions:
         return Signed(1, at.isoformat())
 
     def amend(self, record_id: str, reason: str, plan: dict[str, Any], user: User,
-              at: dt.datetime, render: Callable[[int], bytes]) -> Signed:
+              at: dt.datetime, render: Callable[[int], bytes],
+              claim: Claim | None = None) -> Signed:
         """Add an addendum: a new signed version; :class:`Locked` on a draft.
 
         The version number is read and written under the write lock (SQLite) or
         a row lock (``FOR UPDATE``), so two addenda at once get 2 and 3, not 2 twice.
+        With an idempotency ``claim`` its key is written in the same transaction,
+        its fingerprint ending ``:v<version>``; :class:`~.records.KeyTaken` (and
+        nothing written) when a twin request holds the key.
         """
         with self._writing(), self._ready().begin() as conn:
             row = conn.execute(
@@ -138,6 +147,14 @@ class Decisions:
                 assessment_id=record_id, version=version, plan=plan, reason=reason,
                 signed_by_id=user.id, signed_by_name=user.name, signed_at=at, pdf=pdf))
             _audit(conn, record_id, user.id, "amend", version)
+            if claim is not None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(idempotency_keys.insert().values(
+                            key=claim.key, fingerprint=f"{claim.fingerprint}:v{version}",
+                            assessment_id=record_id))
+                except IntegrityError:
+                    raise KeyTaken(claim.key) from None
         return Signed(version, at.isoformat())
 
     def version(self, record_id: str, number: int) -> dict[str, Any] | None:

@@ -36,7 +36,7 @@ from sqlalchemy.types import TypeDecorator
 
 from . import migrate
 from .claims import Claim
-from .decisions import Decisions
+from .decisions import Decisions, KeyTaken
 from .tables import VERSION_TABLE, assessments, audit, idempotency_keys, metadata, versions
 from .writer_lock import WriterLock
 
@@ -64,10 +64,6 @@ _INSERT = assessments.insert().values(
 
 _INSERT_KEY = idempotency_keys.insert()
 _INSERT_AUDIT = audit.insert()
-
-
-class KeyTaken(Exception):
-    """Another request stored its intake under this idempotency key first."""
 
 
 @dataclass(frozen=True)

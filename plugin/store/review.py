@@ -17,6 +17,7 @@ from ..forms.plan import load_plan
 from ..guidance import CONTENT
 from ..guidance.plan import suggested_plan
 from ..state import state
+from .claims import Claim
 from .decisions import Locked, Unknown, now
 
 
@@ -74,8 +75,12 @@ def sign(record_id: str) -> dict[str, Any]:
     return get(record["id"])
 
 
-def amend(record_id: str, raw: Any) -> dict[str, Any]:
-    """An addendum, ``{"reason", "plan"}``: a new signed version by the current clinician."""
+def amend(record_id: str, raw: Any, claim: Claim | None = None) -> dict[str, Any]:
+    """An addendum, ``{"reason", "plan"}``: a new signed version by the current clinician.
+
+    ``claim`` (an idempotency key) is written with the version; ``KeyTaken`` if a
+    twin request holds it already.
+    """
     user = _require_user()
     record = get(record_id)
     if record["status"] != "signed":
@@ -103,7 +108,7 @@ def amend(record_id: str, raw: Any) -> dict[str, Any]:
     at = now()
     state().storage.amend(
         record["id"], reason, plan, user, at,
-        lambda version: _render(record, plan, _signoff(version, user, at, reason)))
+        lambda version: _render(record, plan, _signoff(version, user, at, reason)), claim)
     return get(record["id"])
 
 

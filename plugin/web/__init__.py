@@ -1,15 +1,17 @@
-"""The pages: the intake form, the result page and the handout pages."""
+"""The pages: the intake form, the review, the worklist and the handout pages."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from . import handout, pages
+from . import handout, pages, review, worklist
 
 
 def register(bp: Blueprint, api: Blueprint) -> None:
     """Add every page to ``bp``, and the handout's API route to ``api``."""
     pages.register(bp)
+    review.register(bp)
+    worklist.register(bp)
     handout.register(bp, api)
 
 

@@ -1,5 +1,10 @@
 """The handout routes: a stored intake's PDF and web page, and a PDF for unstored answers.
 
+A stored intake prints the clinician's plan through :mod:`ankle_intake.store.review`
+(a signed version's stored PDF, byte for byte; a draft's marked "draft"), and
+every print writes its audit row first: a print that cannot be recorded is
+refused with 503.
+
 Registered on the plugin's own blueprints by :func:`register`, so both routes go
 through the same authorize hook and ``no-store`` header as the rest, and the
 API one through the JSON body reader and error handling: a 422 here is the same
@@ -14,10 +19,13 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from ..api.views import _json, read_json_body
-from ..config import setting
+from ..config import clinic, setting
 from ..forms import InvalidAnswers
 from ..state import state
+from ..store import review
+from ..store.decisions import Unknown
 from ..store.intake import log_refused
+from .review import audited, record_or_404
 
 PDF = "application/pdf"
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -41,32 +49,66 @@ def _pdf(data: bytes, filename: str) -> Response:
     return response
 
 
-def stored_handout(assessment_id: str) -> Response:
-    """The handout of a stored intake, printed from the stored assessment."""
-    record = state().storage.get(assessment_id)
-    if record is None:
+def _version(record: dict[str, Any]) -> int | None:
+    """``?version=N``: a signed version of the record; 404 for one it does not have."""
+    text = request.args.get("version", "").strip()
+    if not text:
+        return None
+    if (not text.isdigit() or len(text) > 6 or record["status"] != "signed"
+            or not 1 <= int(text) <= record["version"]):
         abort(404)
-    from ..reports.handout import render_assessment
+    return int(text)
 
-    data = render_assessment(record["answers"], record["assessment"], **_options())
-    return _pdf(data, f"ankle-handout-{record['id']}.pdf")
+
+def _audit_print(record: dict[str, Any], number: int | None, action: str = "print") -> None:
+    audited(record["id"], action, number or record["version"])
+
+
+def stored_handout(assessment_id: str) -> Response:
+    """The handout of a stored intake: a signed version's PDF as given, or the draft's.
+
+    ``?version=N`` reprints version N byte for byte; ``?download=1`` is an export.
+    """
+    record = record_or_404(assessment_id)
+    number = _version(record)
+    download = request.args.get("download", "").lower() in TRUE
+    _audit_print(record, number, "export" if download else "print")
+    options = _options()
+    try:
+        data = review.handout(record, number, large_print=options["large_print"])
+    except Unknown:
+        abort(404)
+    suffix = f"-v{number}" if number else ""
+    return _pdf(data, f"ankle-handout-{record['id']}{suffix}.pdf")
 
 
 def stored_handout_page(assessment_id: str) -> str:
     """The same handout as a web page with a print stylesheet, for screen readers."""
-    record = state().storage.get(assessment_id)
-    if record is None:
+    record = record_or_404(assessment_id)
+    number = _version(record)
+    _audit_print(record, number)
+    try:
+        plan, signoff = review.plan_for_version(record, number)
+    except Unknown:
         abort(404)
+    if record["status"] == "signed":
+        stored = state().storage.version(record["id"], number or record["version"])
+        if stored is not None and stored["pdf"] is None:  # migrated: printed as before plans
+            plan = signoff = None
     from ..reports.html import render_assessment_html
 
     options = _options()
+    place = clinic()
     handout = render_assessment_html(record["answers"], record["assessment"],
-                                     clinic_name=options["clinic_name"],
+                                     plan=plan, signoff=signoff, clinic=place,
+                                     clinic_name=place["name"] or None,
                                      large_print=options["large_print"])
+    extra = {"version": number} if number else {}
     return render_template(
         "ankle_intake/handout.html", handout=handout,
-        pdf_url=url_for(".handout", assessment_id=record["id"]),
-        large_pdf_url=url_for(".handout", assessment_id=record["id"], large_print=1),
+        pdf_url=url_for(".handout", assessment_id=record["id"], **extra),
+        large_pdf_url=url_for(".handout", assessment_id=record["id"], large_print=1, **extra),
+        review_url=url_for(".result", assessment_id=record["id"]),
     )
 
 
@@ -98,6 +140,7 @@ def add_handout_paths(spec: Any, url_prefix: str) -> None:
         path=f"{base}/handout",
         operations={
             "post": {
+                "operationId": "printHandout",
                 "summary": "Print the handout for one intake; nothing is stored.",
                 "parameters": [{"name": "large_print", "in": "query", "required": False,
                                 "schema": {"type": "string", "enum": ["0", "1"]},

@@ -1,4 +1,4 @@
-"""The intake form and the result page: the pages a physiotherapist works in."""
+"""The intake form: the page a physiotherapist records an intake in."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     redirect,
     render_template,
     request,
@@ -26,25 +25,9 @@ from ..forms.intake_form import (
     widget_kind,
 )
 from ..forms.vocabulary import BY_KEY, GROUPS, TEST_KEYS, AnswerField, SpecialTest, fields_in
-from ..reports.note import clinician_note, finding_rows, ottawa_rows, special_test_rows
-from ..state import state
 from ..store import Claim, KeyTaken
 from ..store.intake import log_refused, submit, submit_once
-
-CSRF_MESSAGE = (
-    "The form had expired or did not come from this page, so nothing was saved. "
-    "Check the entries below and submit again."
-)
-#: Level -> (CSS modifier, the clinician's heading). The assessment's own
-#: ``triage.clinician_label`` wins; these serve records stored before it had one.
-#: ``see_clinician`` means "refer on": the clinician is never told to see a clinician.
-TRIAGE_STYLE = {
-    "continue": ("continue", "Continue running"),
-    "caution": ("caution", "Modified running"),
-    "stop": ("stop", "No running"),
-    "see_clinician": ("see-clinician", "Refer on"),
-}
-
+from .plan_form import CSRF_MESSAGE
 
 #: Groups a physiotherapist may skip: drawn folded (``<details>``), one tab stop,
 #: and drawn open when they hold a recorded answer or an error.
@@ -198,34 +181,7 @@ def _store_once(answers: dict[str, Any], claim: Claim | None) -> str:
     return str(submit(answers).record["id"])
 
 
-def result(assessment_id: str) -> Any:
-    """The clinician's result page for one stored intake."""
-    record = state().storage.get(assessment_id)
-    if record is None:
-        abort(404)
-    assessment = record["assessment"]
-    answers = record["answers"]
-    triage = assessment.get("triage", {})
-    level = triage.get("level", "caution")
-    css, heading = TRIAGE_STYLE.get(level, ("caution", level))
-    history, examination = finding_rows(answers)
-    return render_template(
-        "ankle_intake/result.html",
-        record=record,
-        answers=answers,
-        a=assessment,
-        triage_css=css,
-        triage_heading=triage.get("clinician_label") or heading,
-        history=history,
-        examination=examination,
-        special_tests=special_test_rows(assessment),
-        ottawa_findings=ottawa_rows(answers),
-        label_of=_label_of,
-        note=clinician_note(answers, assessment),
-    )
-
-
-def _label_of(key: str, value: Any) -> str:
+def label_of(key: str, value: Any) -> str:
     """The vocabulary's words for a stored answer value."""
     spec = BY_KEY.get(key)
     if spec is None or not spec.choices:
@@ -237,6 +193,5 @@ def _label_of(key: str, value: Any) -> str:
 
 
 def register(bp: Blueprint) -> None:
-    """Add the form and the result page to the plugin's blueprint."""
+    """Add the intake form to the plugin's blueprint."""
     bp.add_url_rule("/intake", "intake", intake, methods=["GET", "POST"])
-    bp.add_url_rule("/assessments/<assessment_id>", "result", result)

@@ -97,10 +97,11 @@ def _sign_existing(versions: sa.Table) -> None:
     """Every record already stored becomes signed version 1 with the engine's plan."""
     bind = op.get_bind()
     records = sa.table(
-        "ankle_intake_assessments", sa.column("id", sa.String), sa.column("created_at"),
+        "ankle_intake_assessments", sa.column("id", sa.String),
+        sa.column("created_at", sa.DateTime(timezone=True)),
         sa.column("assessment", sa.JSON), sa.column("status", sa.String),
         sa.column("plan", sa.JSON), sa.column("triage_level", sa.String),
-        sa.column("signed_at"),
+        sa.column("signed_at", sa.DateTime(timezone=True)),
     )
     last = ""
     while True:
