@@ -18,11 +18,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .claims import Claim
-from .tables import AUDIT_ACTIONS, assessments, audit, idempotency_keys, versions
+from .tables import AUDIT_ACTIONS, CLINICIAN, assessments, audit, idempotency_keys, versions
 
 
 class KeyTaken(Exception):
@@ -202,7 +202,7 @@ class Decisions:
         Each filter has an index that starts with its column and ends with
         ``(created_at, id)``, so a page is an index range scan however many
         records are stored. ``clinician`` matches who signed or, for a draft,
-        who stored it.
+        who stored it (one expression index, :data:`~.tables.CLINICIAN`).
         """
         limit = max(1, min(limit, MAX_PAGE))
         c = assessments.c
@@ -212,17 +212,22 @@ class Decisions:
         if patient_ref:
             query = query.where(c.patient_ref == patient_ref)
         if status:
-            query = query.where(c.status == status)
+            # Beside a patient or a clinician, whose indexes are far more selective, the
+            # status is compared as an expression so SQLite without statistics does not
+            # pick the status index (measured: 1.8 s against 0.2 ms at 1,000,000 rows).
+            narrow = bool(patient_ref or clinician)
+            query = query.where((c.status + "" if narrow else c.status) == status)
         if clinician:
-            query = query.where(or_(c.signed_by_id == clinician,
-                                    and_(c.signed_by_id.is_(None), c.created_by == clinician)))
+            query = query.where(CLINICIAN == clinician)
         if since is not None:
             query = query.where(c.created_at >= since)
         if until is not None:
             query = query.where(c.created_at < until)
         if cursor:
             at, last_id = decode_cursor(cursor)
-            query = query.where(or_(c.created_at < at, and_(c.created_at == at, c.id < last_id)))
+            # Written so both databases read it as an index range, not a filter on a scan.
+            query = query.where(c.created_at <= at,
+                                or_(c.created_at < at, c.id < last_id))
         query = query.order_by(c.created_at.desc(), c.id.desc()).limit(limit + 1)
         with self._ready().connect() as conn:
             rows = conn.execute(query).mappings().all()

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
 )
 
 metadata = MetaData()
@@ -48,9 +49,11 @@ assessments = Table(
     Index("ix_ankle_intake_assessments_created", "created_at", "id"),
     Index("ix_ankle_intake_assessments_patient", "patient_ref", "created_at", "id"),
     Index("ix_ankle_intake_assessments_status", "status", "created_at", "id"),
-    Index("ix_ankle_intake_assessments_clinician", "signed_by_id", "created_at", "id"),
-    Index("ix_ankle_intake_assessments_creator", "created_by", "created_at", "id"),
 )
+#: Who a record belongs to on the worklist: who signed it, or for a draft who stored it.
+CLINICIAN = func.coalesce(assessments.c.signed_by_id, assessments.c.created_by)
+Index("ix_ankle_intake_assessments_clinician", CLINICIAN, assessments.c.created_at,
+      assessments.c.id)
 
 #: ``Idempotency-Key`` values, each written in the same transaction as its record.
 idempotency_keys = Table(
