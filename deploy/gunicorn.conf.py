@@ -3,8 +3,13 @@
 Read by gunicorn itself (it is a Python file of settings). Values come from the
 environment so the systemd unit, the container and the tests share this file:
 
-- ``ANKLE_BIND`` (default ``127.0.0.1:8000``): keep it on loopback behind nginx;
-  the authorize hook trusts the SSO header only from the proxy's address.
+- ``ANKLE_BIND`` (default ``unix:/run/ankle-intake/gunicorn.sock``): a Unix socket
+  that only nginx's group can open, because the authorize hook trusts the SSO
+  header from whoever connects, and on loopback that is every local process.
+  Under systemd, ``ankle-intake.socket`` makes the socket (mode 0660, group
+  ``www-data``) and gunicorn inherits it; run by hand, gunicorn makes it itself
+  with ``umask`` below (mode 0660, its own group). ``ANKLE_BIND=127.0.0.1:8000``
+  (comma-separated for several) is for the load benchmark and the container.
 - ``ANKLE_WORKERS`` (default: 2 per core plus 1, at most 8), ``ANKLE_THREADS`` (default 1),
   ``ANKLE_TIMEOUT`` (default 30 s), ``ANKLE_MAX_REQUESTS`` (default 0 = never recycle).
 - ``ANKLE_ACCESS_LOG`` (default ``-`` = stdout, the journal): set it empty for none.
@@ -27,7 +32,12 @@ def _int(name: str, default: int) -> int:
 chdir = _here
 wsgi_app = "wsgi:create_app()"
 
-bind = [b.strip() for b in os.environ.get("ANKLE_BIND", "127.0.0.1:8000").split(",") if b.strip()]
+#: The default: a socket in systemd's /run, reachable only by its owner and group.
+_SOCKET = "unix:/run/ankle-intake/gunicorn.sock"
+bind = [b.strip() for b in os.environ.get("ANKLE_BIND", _SOCKET).split(",") if b.strip()]
+# A socket gunicorn makes itself is rw for owner and group only (0660): no other local
+# user can connect and send X-Remote-User. Files gunicorn writes get the same mask.
+umask = 0o117
 workers = _int("ANKLE_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 8))
 threads = _int("ANKLE_THREADS", 1)  # more than 1 switches gunicorn to its gthread worker
 timeout = _int("ANKLE_TIMEOUT", 30)  # a stuck worker is killed and replaced after this

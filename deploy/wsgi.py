@@ -37,7 +37,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, current_app, request
-from sqlalchemy import text
 
 from ankle_intake import AnkleIntake
 from ankle_intake import config as plugin_config
@@ -62,7 +61,8 @@ def sso_authorize(env: Mapping[str, str]) -> Callable[[], bool]:
     """The authorize hook for a trusted SSO proxy, configured from ``env`` (see above)."""
     user_header = env.get("ANKLE_SSO_USER_HEADER", "X-Remote-User")
     groups_header = env.get("ANKLE_SSO_GROUPS_HEADER", "X-Remote-Groups")
-    proxies = _csv(env.get("ANKLE_SSO_TRUSTED_PROXIES", "127.0.0.1,::1"))
+    # "unix": gunicorn on its Unix socket (the default) reports no peer address.
+    proxies = _csv(env.get("ANKLE_SSO_TRUSTED_PROXIES", "unix,127.0.0.1,::1"))
     users = _csv(env.get("ANKLE_SSO_ALLOWED_USERS"))
     groups = _csv(env.get("ANKLE_SSO_ALLOWED_GROUPS"))
     anyone = _flag(env.get("ANKLE_SSO_ALLOW_ANY_USER"), False)
@@ -73,7 +73,7 @@ def sso_authorize(env: Mapping[str, str]) -> Callable[[], bool]:
         )
 
     def authorize() -> bool:
-        if request.remote_addr not in proxies:
+        if (request.remote_addr or "unix") not in proxies:
             return False  # the header could have come from anyone
         user = request.headers.get(user_header, "").strip()
         if not user:
@@ -83,6 +83,26 @@ def sso_authorize(env: Mapping[str, str]) -> Callable[[], bool]:
         return bool(groups & _csv(request.headers.get(groups_header)))
 
     return authorize
+
+
+def sso_user(env: Mapping[str, str], authorize: Callable[[], bool]) -> Callable[[], Any]:
+    """``ANKLE_INTAKE_CURRENT_USER`` from the same trusted proxy headers as the login.
+
+    The id is the login (``X-Remote-User``), the name the proxy's display-name
+    header (``ANKLE_SSO_NAME_HEADER``, default ``X-Remote-Name``) or else the login;
+    nobody unless :func:`sso_authorize`'s hook lets the request in.
+    """
+    user_header = env.get("ANKLE_SSO_USER_HEADER", "X-Remote-User")
+    name_header = env.get("ANKLE_SSO_NAME_HEADER", "X-Remote-Name")
+
+    def current_user() -> dict[str, str] | None:
+        if authorize() is not True:
+            return None
+        user = request.headers.get(user_header, "").strip()
+        name = request.headers.get(name_header, "").strip() or user
+        return {"id": user, "name": name}
+
+    return current_user
 
 
 def plugin_settings(env: Mapping[str, str]) -> dict[str, Any]:
@@ -95,10 +115,10 @@ def plugin_settings(env: Mapping[str, str]) -> dict[str, Any]:
         if not key.startswith(PLUGIN_PREFIX):
             continue
         name = key[len(PLUGIN_PREFIX):]
-        if name == "AUTHORIZE":
+        if name in ("AUTHORIZE", "CURRENT_USER"):
             raise RuntimeError(
-                "ANKLE_INTAKE_AUTHORIZE cannot be set from the environment; "
-                "deploy/wsgi.py uses the ANKLE_SSO_* hook."
+                f"ANKLE_INTAKE_{name} cannot be set from the environment; "
+                "deploy/wsgi.py uses the ANKLE_SSO_* hooks."
             )
         default = plugin_config.DEFAULTS.get(name)
         if isinstance(default, int) and not isinstance(default, bool):
@@ -128,10 +148,11 @@ def create_app(env: Mapping[str, str] | None = None) -> Flask:
     """The clinic's app: the plugin at ``ANKLE_INTAKE_URL_PREFIX`` and a ``/healthz`` check."""
     env = os.environ if env is None else env
     secret = env.get("SECRET_KEY", "")
-    if len(secret) < 32:
+    if len(secret.strip()) < 32 or len(set(secret)) < 8:
         raise RuntimeError(
-            "Set SECRET_KEY to a random string of at least 32 characters, e.g. "
-            "the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+            "Set SECRET_KEY to a random string of at least 32 characters (not blanks, not "
+            "one character repeated), e.g. the output of: "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))'"
         )
     logging.basicConfig(level=env.get("ANKLE_LOG_LEVEL", "INFO").upper())
     app = Flask(
@@ -143,19 +164,26 @@ def create_app(env: Mapping[str, str] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=_flag(env.get("ANKLE_COOKIE_SECURE"), True),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        ANKLE_INTAKE_AUTHORIZE=sso_authorize(env),
     )
+    authorize = sso_authorize(env)
+    app.config.update(ANKLE_INTAKE_AUTHORIZE=authorize,
+                      ANKLE_INTAKE_CURRENT_USER=sso_user(env, authorize))
     app.config.update(plugin_settings(env))
     AnkleIntake(app)
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:
-        """For the proxy, systemd and compose: the app runs and its database answers."""
+        """For the proxy, systemd and compose: the app runs and its store can be read.
+
+        A real read, as a request makes it: the schema revision and a row of the
+        intake table, so a corrupt SQLite file or a dropped table fails (503),
+        not only a database that refuses connections. Bounded by
+        ``ANKLE_INTAKE_DATABASE_TIMEOUT``.
+        """
         try:
-            with state(current_app).storage.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            state(current_app).storage.health()
         except Exception:  # the reason goes to the log, not to the caller
-            log.exception("healthz: the database does not answer")
+            log.exception("healthz: the store cannot be read")
             return {"status": "database unavailable"}, 503
         return {"status": "ok"}, 200
 

@@ -14,7 +14,16 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from . import InvalidAnswers, flat_errors
-from .schemas import DATE_PATTERN, _IsoDate, _MaxLength, _PlainText, _StrictInteger
+from .schemas import (
+    BAD_KEY,
+    BODY_KEY,
+    DATE_PATTERN,
+    _IsoDate,
+    _MaxLength,
+    _PlainText,
+    _StrictInteger,
+    unencodable,
+)
 
 LEVELS = ("continue", "caution", "stop", "see_clinician")
 RANK = {level: i for i, level in enumerate(LEVELS)}
@@ -89,6 +98,9 @@ def load_plan(data: Any, assessment: Mapping[str, Any], library: Mapping[str, An
     """
     if not isinstance(data, Mapping):
         raise InvalidAnswers({"_body": ["The plan must be an object."]})
+    bad = _not_text(data)
+    if bad:
+        raise InvalidAnswers(bad)
     try:
         plan = _SCHEMA.load(data)
     except ValidationError as exc:
@@ -112,6 +124,18 @@ def load_plan(data: Any, assessment: Mapping[str, Any], library: Mapping[str, An
     plan["patient_note"] = plan.get("patient_note") or ""
     plan["record_note"] = plan.get("record_note") or ""
     return plan
+
+
+def _not_text(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Each field holding a lone surrogate, named as the form places it (``exercises.0.id``)."""
+    errors: dict[str, list[str]] = {}
+    for name in unencodable(data):
+        parts = name.split(".")
+        place = ".".join(parts[:3] if parts[0] == "exercises" else parts[:1])
+        errors[place] = [BAD_KEY if place == BODY_KEY else
+                         "The text holds a character that cannot be stored "
+                         "(a lone UTF-16 surrogate)."]
+    return errors
 
 
 def _dotted(messages: Any, prefix: str = "") -> Any:

@@ -37,6 +37,15 @@ from .vocabulary import (
 )
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+#: Bidi embeddings, overrides, isolates and marks, and zero-width characters: removed
+#: from free text, so a name cannot render reversed (U+202E) or hide a character
+#: on the page, the note or the PDF.
+_INVISIBLE = re.compile(r"[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+#: A lone UTF-16 surrogate: valid in a Python string (JSON "\ud800"), never in UTF-8.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: Error key for a problem with the body as a whole (a field name that is not text).
+BODY_KEY = "_body"
+BAD_KEY = "A field name holds a character that is not text (a lone UTF-16 surrogate)."
 #: Keys whose ``null`` carries meaning and is kept; any other null means "not recorded".
 KEEP_NULL = frozenset({"pain_running"})
 #: Longest list read before de-duplication; bounds the work a hostile body can cause.
@@ -45,6 +54,64 @@ MAX_RAW_ITEMS = 50
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 #: The same range for OpenAPI readers (years 1900 to 2100).
 DATE_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+
+
+def unencodable(data: Any) -> list[str]:
+    """Where ``data`` holds a lone surrogate, as dotted names (``exercises.0.id``).
+
+    Such a string cannot be written as UTF-8: not to the store, not into an
+    error message, not into the log. A bad key is named by the object holding it
+    (``_body`` at the top). Walked without recursion, so nesting as deep as the
+    JSON parser allows cannot overflow the stack.
+    """
+    if not _any_surrogate(data):  # the common case, at a fraction of the cost of naming
+        return []
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        name, value = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                found.append(name or BODY_KEY)
+        elif isinstance(value, Mapping):
+            for key, inner in value.items():
+                if not isinstance(key, str) or _SURROGATE.search(key):
+                    found.append(name or BODY_KEY)
+                    continue
+                stack.append((f"{name}.{key}" if name else key, inner))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{name}.{n}" if name else str(n), v) for n, v in enumerate(value))
+    return list(dict.fromkeys(found))
+
+
+def _bad(text: str) -> bool:
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def _any_surrogate(data: Any) -> bool:
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _bad(value):
+                return True
+        elif isinstance(value, (int, float, type(None))):
+            continue
+        elif isinstance(value, (dict, Mapping)):
+            for key in value:
+                if not isinstance(key, str) or _bad(key):
+                    return True
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return False
+
+
+def clean_text(value: str) -> str:
+    """Free text as stored: bidi and zero-width characters removed, controls and runs of
+    white space made one space, trimmed. Lone surrogates are left for
+    :func:`unencodable` to refuse, as they are not the writer's text."""
+    return " ".join(_CONTROL.sub(" ", _INVISIBLE.sub("", value)).split())
 
 
 def _one_of(spec: AnswerField) -> str:
@@ -113,8 +180,7 @@ class _PlainText(fields.String):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str | None:
         if not isinstance(value, str):
             raise self.make_error("invalid")
-        cleaned = " ".join(_CONTROL.sub(" ", value).split())
-        return cleaned or None
+        return clean_text(value) or None
 
 
 class _MaxLength(validate.Length):
@@ -164,6 +230,9 @@ class _Ottawa(fields.Nested):
 
 
 _TEST_VALUES = tuple(c.value for c in TEST_RESULTS)
+_TEST_LABELS = {t.key: t.label for t in SPECIAL_TESTS}
+_LABELS = {spec.key: spec.label for spec in FIELDS}
+NOT_TEXT = "the text holds a character that cannot be stored (a lone UTF-16 surrogate)."
 
 _TestsSchema = Schema.from_dict(
     {t.key: fields.String(allow_none=True, validate=validate.OneOf(_TEST_VALUES),
@@ -296,6 +365,19 @@ class _AnswersBase(Schema):
     def _require_mapping(self, data: Any, **kwargs: Any) -> Any:
         if not isinstance(data, Mapping):
             raise ValidationError(self.error_messages["type"], field_name="_schema")
+        errors: dict[str, list[str]] = {}
+        for name in unencodable(data):
+            key, _, inner = name.partition(".")
+            if key == BODY_KEY:
+                errors[key] = [BAD_KEY]
+            elif key == "special_tests" and inner.split(".")[0] in TEST_KEYS:
+                test = inner.split(".")[0]
+                errors[test] = [f"{_TEST_LABELS[test]}: {NOT_TEXT}"]
+            elif key in _LABELS:
+                errors[key] = [f"{_LABELS[key]}: {NOT_TEXT}"]
+            # an unknown key is refused as unknown below, without its value
+        if errors:
+            raise ValidationError(errors)
         return data
 
     @validates_schema(skip_on_field_errors=False)

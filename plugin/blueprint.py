@@ -7,14 +7,26 @@ them all, so no surface imports another's views or back up into the face.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, current_app
+from werkzeug.exceptions import ServiceUnavailable
 
 from . import cli, fhir, web
 from .api import create_api_blueprint
 from .auth import require_authorized
 from .fhir.openapi import add_fhir_paths
 from .security import security_headers
+from .store.records import RETRY_AFTER, STORE_ERRORS, describe, is_outage
 from .web.handout import add_handout_paths
+
+log = logging.getLogger("ankle_intake")
+
+#: What a page says when the store did not answer.
+STORE_UNAVAILABLE = ("The intake store is not answering (busy or unavailable), so nothing "
+                     "was saved or shown. Try again in a minute; if it keeps happening, "
+                     "tell whoever runs this service.")
 
 
 def create_blueprint() -> Blueprint:
@@ -30,6 +42,8 @@ def create_blueprint() -> Blueprint:
     bp.before_request(require_authorized)
     bp.after_request(_no_store)
     bp.after_request(security_headers)
+    for error in STORE_ERRORS:
+        bp.register_error_handler(error, store_unavailable)
     api = create_api_blueprint(parts=(add_fhir_paths, add_handout_paths))
     web.register(bp, api)
     fhir.register(bp, api)
@@ -41,4 +55,23 @@ def create_blueprint() -> Blueprint:
 def _no_store(response: Response) -> Response:
     # Every plugin response may carry patient data; no cache may keep it.
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def store_unavailable(exc: Exception) -> Any:
+    """A page's answer when the store fails (locked, full, read-only, corrupt, down): 503.
+
+    Scoped to the plugin's blueprint, never the host's pages. The page is the
+    host's own 503 page if it has one (its handler for 503 is asked), else
+    Werkzeug's; either way with ``Retry-After``. Any other database error (an
+    integrity or data error: a bug, not an outage) is raised on to Flask as a
+    500. The log names the error, never the statement's values.
+    """
+    if not is_outage(exc):
+        raise exc
+    log.error("ankle-intake: the store did not answer, 503: %s", describe(exc), exc_info=exc)
+    unavailable = ServiceUnavailable(STORE_UNAVAILABLE, retry_after=RETRY_AFTER)
+    response = current_app.make_response(current_app.handle_http_exception(unavailable))
+    response.status_code = 503
+    response.headers.setdefault("Retry-After", str(RETRY_AFTER))
     return response

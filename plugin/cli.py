@@ -134,8 +134,15 @@ def delete(record_id: str, user_id: str | None) -> None:
     click.echo(f"ankle-intake: erased {record_id}")
 
 
-@click.option("--older-than", "days", type=click.IntRange(min=1), required=True,
-              help="Erase intakes stored more than this many days ago.")
+#: The longest retention ``purge`` takes: 100 years. Beyond it the cut-off date
+#: would fall before year 1 (an OverflowError), and no clinic keeps records longer.
+MAX_RETENTION_DAYS = 36525
+
+
+@click.option("--older-than", "days", type=click.IntRange(min=1, max=MAX_RETENTION_DAYS),
+              required=True,
+              help=f"Erase intakes stored more than this many days ago "
+                   f"(1 to {MAX_RETENTION_DAYS}).")
 @click.option("--dry-run", is_flag=True, help="Only count what would be erased.")
 @click.option("--yes", is_flag=True, help="Do not ask first (for cron).")
 def purge(days: int, dry_run: bool, yes: bool) -> None:

@@ -8,6 +8,7 @@ a name the table lacks.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "URL_PREFIX": "/ankle",
     # Any SQLAlchemy URL; None = an SQLite file in the app's instance folder.
     "DATABASE_URL": None,
-    # A callable taking no arguments; truthy = the current user may use the plugin.
+    # A plain (not async) callable taking no arguments; exactly True = the current user
+    # may use the plugin, anything else (False, None, "no", a response, a user) = 403.
     # None = every route answers 403: patient data is never served by default.
     "AUTHORIZE": None,
     # Paper size of the printed handout: "A4" or "letter".
@@ -38,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     # A callable with no arguments returning {"id": ..., "name": ...} for the clinician
     # using the plugin, or None; recorded with every change. None = nobody can sign.
     "CURRENT_USER": None,
+    # Seconds a request waits for the store (a lock, a pooled connection, connecting)
+    # before it answers 503 with Retry-After; PostgreSQL statements stop at twice this.
+    "DATABASE_TIMEOUT": 5,
     # SQLite file name inside the instance folder when DATABASE_URL is None.
     "SQLITE_FILENAME": "ankle_intake.sqlite3",
     # Who may show the plugin's pages in a frame: the CSP frame-ancestors sources.
@@ -61,19 +66,45 @@ def apply_defaults(config: dict[str, Any]) -> None:
         config.setdefault(PREFIX + name, value)
 
 
+def is_async(hook: Any) -> bool:
+    """True for an ``async def`` hook, or an object whose ``__call__`` is one.
+
+    Calling one only makes a coroutine, which the plugin cannot await: its
+    answer would never be read.
+    """
+    return any(
+        inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)
+        for fn in (hook, getattr(hook, "__call__", None))  # noqa: B004 - the method itself
+    )
+
+
+def check_hook(name: str, hook: Any) -> None:
+    """Refuse a hook that is neither None nor a plain callable (``async def`` included)."""
+    if hook is None:
+        return
+    if not callable(hook):
+        raise TypeError(
+            f"ANKLE_INTAKE_{name} must be a callable taking no arguments "
+            f"(got {type(hook).__name__})."
+        )
+    if is_async(hook):
+        raise TypeError(
+            f"ANKLE_INTAKE_{name} must be a plain function, not an async one: the plugin "
+            "calls it without awaiting, so its answer would never be read. Use a def "
+            "function (read the session or the login there)."
+        )
+
+
 def check(config: Mapping[str, Any]) -> None:
     """Refuse settings that would only fail later, at request time."""
-    authorize = config[PREFIX + "AUTHORIZE"]
-    if authorize is not None and not callable(authorize):
-        raise TypeError(
-            "ANKLE_INTAKE_AUTHORIZE must be a callable taking no arguments "
-            f"(got {type(authorize).__name__})."
-        )
-    user = config[PREFIX + "CURRENT_USER"]
-    if user is not None and not callable(user):
-        raise TypeError(
-            "ANKLE_INTAKE_CURRENT_USER must be a callable taking no arguments "
-            f"(got {type(user).__name__})."
+    check_hook("AUTHORIZE", config[PREFIX + "AUTHORIZE"])
+    check_hook("CURRENT_USER", config[PREFIX + "CURRENT_USER"])
+    timeout = config[PREFIX + "DATABASE_TIMEOUT"]
+    if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+            or not 0 < timeout <= 300):
+        raise ValueError(
+            "ANKLE_INTAKE_DATABASE_TIMEOUT must be a number of seconds above 0 and at "
+            f"most 300 (got {timeout!r})."
         )
     for name in ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_ADDRESS"):
         value = config[PREFIX + name]

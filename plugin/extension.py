@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
 from . import config as cfg
 from .state import EXTENSION_KEY, State, state
@@ -31,8 +31,10 @@ class AnkleIntake:
         - ``ANKLE_INTAKE_URL_PREFIX`` (``"/ankle"``): where the pages and API live.
         - ``ANKLE_INTAKE_DATABASE_URL`` (None): any SQLAlchemy URL; None stores in
           an SQLite file in ``app.instance_path``.
-        - ``ANKLE_INTAKE_AUTHORIZE`` (None): a callable with no arguments, called on
-          every plugin request; falsy = 403. None = every plugin route is 403.
+        - ``ANKLE_INTAKE_AUTHORIZE`` (None): a plain callable with no arguments, called
+          on every plugin request; only ``True`` lets the request in, anything else
+          (False, None, "no", 1, a response, a user object) is 403. An ``async def``
+          hook is refused here (TypeError). None = every plugin route is 403.
         - ``ANKLE_INTAKE_PAGE_SIZE`` (``"A4"``): ``"A4"`` or ``"letter"`` for the handout.
         - ``ANKLE_INTAKE_BASE_TEMPLATE`` (``"ankle_intake/base.html"``): the layout
           every page extends; it must provide ``title`` and ``content`` blocks.
@@ -42,7 +44,10 @@ class AnkleIntake:
           callable with no arguments returning text per request (many sites).
         - ``ANKLE_INTAKE_CURRENT_USER`` (None): a callable with no arguments returning
           ``{"id": ..., "name": ...}`` for the clinician, or None; recorded with every
-          change. None = nobody can sign.
+          change. None = nobody can sign. An ``async def`` hook is refused here.
+        - ``ANKLE_INTAKE_DATABASE_TIMEOUT`` (5): seconds a request waits for the store
+          (a lock, a pooled connection, connecting) before it answers 503 with
+          ``Retry-After``; PostgreSQL statements are cancelled after twice this.
         - ``ANKLE_INTAKE_SQLITE_FILENAME`` (``"ankle_intake.sqlite3"``): the default file.
         - ``ANKLE_INTAKE_FRAME_ANCESTORS`` (``"'self'"``): CSP ``frame-ancestors`` sources,
           the pages that may show the plugin in a frame (an intranet portal, say).
@@ -75,13 +80,15 @@ class AnkleIntake:
         if not url:
             url = sqlite_url(app.instance_path, app.config["ANKLE_INTAKE_SQLITE_FILENAME"])
             make_dirs = app.instance_path
-        storage = Storage(url, make_dirs=make_dirs)
+        storage = Storage(url, make_dirs=make_dirs,
+                          timeout=float(app.config["ANKLE_INTAKE_DATABASE_TIMEOUT"]))
         app.extensions[EXTENSION_KEY] = State(extension=self, storage=storage)
 
         from .blueprint import create_blueprint
 
         blueprint = create_blueprint()
         app.register_blueprint(blueprint, url_prefix=app.config["ANKLE_INTAKE_URL_PREFIX"])
+        app.after_request(_headers_under_the_prefix)
         _exempt_api_from_host_csrf(app)
 
     @staticmethod
@@ -91,6 +98,23 @@ class AnkleIntake:
 
 
 API_BLUEPRINT = "ankle_intake.api"
+
+
+def _headers_under_the_prefix(response: Response) -> Response:
+    """The plugin's headers on a path under its prefix that no route matched (a 404).
+
+    Such a request reaches no blueprint, so the blueprint's own hooks never run;
+    a host's own routes (outside the prefix) are left exactly as they are.
+    """
+    if request.blueprint is not None:
+        return response
+    prefix = cfg.setting("URL_PREFIX").rstrip("/")
+    if request.path == prefix or request.path.startswith(prefix + "/"):
+        from .blueprint import _no_store
+        from .security import security_headers
+
+        response = security_headers(_no_store(response))
+    return response
 
 
 def _exempt_api_from_host_csrf(app: Flask) -> None:

@@ -86,13 +86,19 @@ def content_security_policy(frame_ancestors: str, mimetype: str | None) -> str:
 
 
 def security_headers(response: Response) -> Response:
-    """``after_request`` of the plugin's blueprint: CSP, nosniff, no referrer."""
+    """``after_request`` of the plugin's blueprint: CSP, nosniff, referrer only to ourselves.
+
+    ``same-origin``: a link or form to another site gets no Referer (a record's
+    URL never leaves the intranet), while the plugin's own form posts keep
+    theirs, which Flask-WTF's CSRF check over HTTPS requires
+    (``WTF_CSRF_SSL_STRICT``); ``no-referrer`` made every such post a 400.
+    """
     ancestors = setting("FRAME_ANCESTORS")
     response.headers["Content-Security-Policy"] = content_security_policy(
         ancestors, response.mimetype
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin"
     # X-Frame-Options for browsers without frame-ancestors; it can say only these two.
     legacy = {"'self'": "SAMEORIGIN", "'none'": "DENY"}.get(ancestors.strip().lower())
     if legacy:

@@ -124,3 +124,83 @@ def test_the_review_routes_are_documented(client) -> None:
     record = schemas["Record"]["properties"]
     assert {"status", "version", "plan", "signed_by", "signed_at", "addenda"} <= set(record)
     assert record["status"]["enum"] == ["draft", "signed"]
+
+
+def test_week_starts_is_a_nullable_date(schemas: dict) -> None:
+    """Redocly refuses ``nullable`` without a ``type``; the engine sends a date or null."""
+    week = schemas["Week"]["properties"]
+    assert week["starts"]["type"] == "string" and week["starts"]["format"] == "date"
+    assert week["starts"]["nullable"] is True
+    assert week["sessions"]["type"] == "string"
+
+
+def test_every_operation_has_tags_and_the_hosts_login_and_the_servers_name_the_prefix(
+        make_app) -> None:
+    doc = make_app(ANKLE_INTAKE_URL_PREFIX="/clinic").test_client().get(
+        "/clinic/api/openapi.json").json
+    defined = {tag["name"] for tag in doc["tags"]}
+    scheme = doc["components"]["securitySchemes"]["hostLogin"]
+    assert scheme["type"] in ("apiKey", "http") and "authorize hook" in scheme["description"]
+    assert doc["security"] == [{"hostLogin": []}]
+    for path, method, op in _operations(doc):
+        assert op["tags"] and set(op["tags"]) <= defined, (path, method)
+        assert op["security"] == [{"hostLogin": []}], (path, method)
+        assert "403" in op["responses"], (path, method)
+    assert {"assessments", "review", "handout", "FHIR", "meta"} <= defined
+    (server,) = doc["servers"]
+    assert all(path.startswith("/clinic/") for path in doc["paths"])
+    assert server["url"] == "/" and "/clinic" in server["description"]
+
+
+def test_a_part_without_tags_is_tagged_by_its_path() -> None:
+    from ankle_intake.api.openapi import build_spec
+
+    def untagged(spec, prefix: str) -> None:
+        spec.path(path=f"{prefix}/api/extra", operations={
+            "get": {"responses": {"200": {"description": "ok"}}}})
+        spec.path(path=f"{prefix}/fhir/Thing", operations={
+            "get": {"responses": {"200": {"description": "ok"}}}})
+
+    doc = build_spec("/clinic", [untagged])
+    assert doc["paths"]["/clinic/api/extra"]["get"]["tags"] == ["extra"]
+    assert doc["paths"]["/clinic/fhir/Thing"]["get"]["tags"] == ["FHIR"]
+    assert doc["paths"]["/clinic/fhir/Thing"]["get"]["security"] == [{"hostLogin": []}]
+    assert {"extra", "FHIR"} <= {tag["name"] for tag in doc["tags"]}
+
+
+def test_choice_lists_are_sets(client, valid, schemas: dict) -> None:
+    """Each choice counts once: the document says so, and nine copies are stored as one."""
+    answers = schemas["Answers"]["properties"]
+    for field in FIELDS:
+        if field.kind == "choices":
+            assert answers[field.key]["uniqueItems"] is True, field.key
+    assert schemas["Assessment"]["properties"]["exercises_held"]["uniqueItems"] is True
+    created = client.post("/ankle/api/assessments",
+                          json={**valid, "risk_factors": ["tight_calves"] * 9})
+    assert created.status_code == 201
+    assert created.json["answers"]["risk_factors"] == ["tight_calves"]
+
+
+def test_a_yes_no_parameter_of_the_handout_refuses_anything_else(client, valid) -> None:
+    """``large_print=ture`` used to print small type without a word; now it names itself."""
+    for name in ("large_print", "download"):
+        for value in ("ture", "2", "Y", "maybe"):
+            refused = client.post(f"/ankle/api/handout?{name}={value}", json=valid)
+            assert refused.status_code == 422 and refused.is_json, (name, value)
+            assert list(refused.json["errors"]) == [name]
+    assert client.post("/ankle/api/handout?large_print=1&download=0", json=valid).status_code == 200
+    saved = client.post("/ankle/api/handout?download=true", json=valid)
+    assert saved.headers["Content-Disposition"].startswith("attachment")
+    record_id = client.post("/ankle/api/assessments", json=valid).json["id"]
+    for path in (f"/ankle/assessments/{record_id}/handout.pdf",
+                 f"/ankle/assessments/{record_id}/handout"):
+        for name in ("large_print", "download"):
+            if name == "download" and path.endswith("/handout"):
+                continue  # the web page has no download
+            page = client.get(f"{path}?{name}=ture")
+            assert page.status_code == 400 and name.encode() in page.data, (path, name)
+        assert client.get(f"{path}?large_print=on").status_code == 200
+    doc = client.get("/ankle/api/openapi.json").json
+    params = {p["name"]: p for p in doc["paths"]["/ankle/api/handout"]["post"]["parameters"]}
+    assert {"large_print", "download"} <= set(params)
+    assert "ture" not in params["large_print"]["schema"]["enum"]

@@ -257,3 +257,233 @@ def test_the_image_never_holds_the_clinics_secrets_or_records() -> None:
     for needed in ("pyproject.toml", "plugin/__init__.py", "deploy/gunicorn.conf.py",
                    "deploy/wsgi.py", "deploy/ankle-intake.env.example", "README.md"):
         assert not _docker_ignored(patterns, needed), needed
+
+
+#: The newest version each package had an advisory against; pyproject.toml's floors cite them.
+VULNERABLE = {
+    "flask": "3.1.2",  # GHSA-68rp-wp8r-4726
+    "gunicorn": "22.0.0",  # CVE-2024-6827
+    "jinja2": "3.1.5",  # CVE-2025-27516
+    "marshmallow": "4.1.1",  # CVE-2025-68480
+    "werkzeug": "3.1.5",  # CVE-2026-27199
+}
+
+
+def _requirements() -> dict[str, list[Any]]:
+    """pyproject.toml's requirements: ``dependencies`` and each extra, parsed."""
+    tomllib = pytest.importorskip("tomllib")
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((DEPLOY.parent / "pyproject.toml").read_text())["project"]
+    groups = {"dependencies": project["dependencies"], **project["optional-dependencies"]}
+    return {group: [Requirement(line) for line in lines] for group, lines in groups.items()}
+
+
+def _pins() -> dict[str, str]:
+    from packaging.utils import canonicalize_name
+
+    pins: dict[str, str] = {}
+    for line in (DEPLOY / "constraints.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, sep, version = line.partition("==")
+        assert sep and version.strip() and not version.startswith("="), line  # exact pins only
+        name = canonicalize_name(name)
+        assert name not in pins, f"{name} is pinned twice"
+        pins[name] = version.strip()
+    return pins
+
+
+def test_dependency_floors_are_past_known_advisories() -> None:
+    groups = _requirements()
+    named = {req.name.lower(): req for req in groups["dependencies"]}
+    for package in ("flask", "jinja2", "werkzeug", "marshmallow"):
+        assert package in named, f"{package} needs a floor of its own"
+    for group in ("deploy", "test"):
+        assert "gunicorn" in {req.name.lower() for req in groups[group]}, group
+    for group, requirements in groups.items():
+        for req in requirements:
+            bad = VULNERABLE.get(req.name.lower())
+            assert bad is None or not req.specifier.contains(bad), (group, str(req))
+
+
+def test_the_deploy_constraints_pin_what_the_deploy_extra_installs_within_the_floors() -> None:
+    """deploy/constraints.txt: one exact pin per package, every pin inside pyproject's ranges."""
+    from packaging.utils import canonicalize_name
+    from packaging.version import Version
+
+    pins = _pins()
+    groups = _requirements()
+    assert "ankle-intake" not in pins  # the project itself is installed from the checkout
+    for req in groups["dependencies"] + groups["deploy"]:
+        assert canonicalize_name(req.name) in pins, f"{req.name} is not pinned"
+    for group, requirements in groups.items():
+        for req in requirements:
+            version = pins.get(canonicalize_name(req.name))
+            if version is not None:
+                assert req.specifier.contains(version, prereleases=True), (group, str(req), version)
+    for package, bad in VULNERABLE.items():
+        if package in pins:
+            assert Version(pins[package]) > Version(bad), (package, pins[package])
+
+
+def test_the_dockerfile_installs_with_the_constraints() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    installs = [line for line in dockerfile.splitlines()
+                if line.startswith("RUN ") and "pip install" in line]
+    assert installs and all("-c deploy/constraints.txt" in line for line in installs), installs
+    root = DEPLOY.parent
+    patterns = [line.strip() for line in (root / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.lstrip().startswith("#")]
+    assert not _docker_ignored(patterns, "deploy/constraints.txt")  # in the build context
+
+
+# The login header is trusted from whoever reaches gunicorn: by default only nginx can
+# (issue 13, item 7). The files are parsed, as systemd, nginx and gunicorn read them.
+
+SOCKET_PATH = "/run/ankle-intake/gunicorn.sock"
+
+
+def _unit(name: str) -> Any:
+    import configparser
+
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string((DEPLOY / name).read_text())
+    return parser
+
+
+def _nginx(text: str) -> list[Any]:
+    """nginx's configuration as nested ``(name, args, children)``; children is None for a leaf."""
+    tokens = re.findall(r'"[^"]*"|\'[^\']*\'|[{};]|[^\s{};]+', re.sub(r"#[^\n]*", "", text))
+    stack: list[list[Any]] = [[]]
+    words: list[str] = []
+    for token in tokens:
+        if token == ";":
+            stack[-1].append((words[0], words[1:], None))
+            words = []
+        elif token == "{":
+            block: list[Any] = []
+            stack[-1].append((words[0], words[1:], block))
+            stack.append(block)
+            words = []
+        elif token == "}":
+            stack.pop()
+        else:
+            words.append(token)
+    assert len(stack) == 1 and not words, "unbalanced nginx configuration"
+    return stack[0]
+
+
+def _gunicorn_settings(**env: str) -> dict[str, Any]:
+    import runpy
+
+    saved = {key: os.environ.pop(key, None) for key in ("ANKLE_BIND",)}
+    try:
+        os.environ.update(env)
+        return runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    finally:
+        for key in env:
+            os.environ.pop(key, None)
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+
+
+def test_gunicorn_listens_on_a_socket_only_its_group_can_open_by_default() -> None:
+    settings = _gunicorn_settings()
+    assert settings["bind"] == [f"unix:{SOCKET_PATH}"]
+    assert 0o777 & ~settings["umask"] == 0o660  # the socket gunicorn makes: no "other" access
+    assert _gunicorn_settings(ANKLE_BIND="127.0.0.1:18000")["bind"] == ["127.0.0.1:18000"]
+
+
+def test_systemd_makes_the_socket_for_nginx_and_gunicorn_inherits_it() -> None:
+    socket_unit = _unit("ankle-intake.socket")["Socket"]
+    assert socket_unit["ListenStream"] == SOCKET_PATH
+    assert socket_unit["SocketMode"] == "0660" and socket_unit["SocketGroup"] == "www-data"
+    service = _unit("ankle-intake.service")
+    assert "ankle-intake.socket" in service["Unit"]["Requires"].split()
+    assert "ankle-intake.socket" in service["Unit"]["After"].split()
+    assert "ankle-intake.socket" in service["Install"]["Also"].split()
+    assert "AF_UNIX" in service["Service"]["RestrictAddressFamilies"].split()
+
+
+def test_nginx_proxies_to_the_socket_and_hides_its_version() -> None:
+    site = _nginx((DEPLOY / "nginx-ankle-intake.conf").read_text())
+    top = {name: args for name, args, children in site if children is None}
+    assert top["server_tokens"] == ["off"]  # http level: every server block, error pages too
+    upstreams = {args[0]: children for name, args, children in site if name == "upstream"}
+    assert [(n, a) for n, a, _ in upstreams["ankle_intake"]] == [
+        ("server", [f"unix:{SOCKET_PATH}"])]
+    stack, passes = list(site), []
+    while stack:
+        name, args, children = stack.pop()
+        assert name != "server_tokens" or args == ["off"]  # no server block turns it back on
+        passes += [args[0]] if name == "proxy_pass" else []
+        stack.extend(children or [])
+    assert passes.count("http://ankle_intake") == 2, passes  # the app and /healthz
+    assert "127.0.0.1:8000" not in (DEPLOY / "nginx-ankle-intake.conf").read_text()
+
+
+def _unix_request(path: str, url: str, **headers: str) -> int:
+    import http.client
+
+    class Connection(http.client.HTTPConnection):
+        def connect(self) -> None:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(5)
+            self.sock.connect(path)
+
+    conn = Connection("localhost")
+    try:
+        conn.request("GET", url, headers=headers)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def gunicorn_on_a_socket(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """gunicorn with the shipped config, bound (by itself, no systemd) to a socket in tmp."""
+    tmp_path = tmp_path_factory.mktemp("unix")
+    sock = tmp_path / "gunicorn.sock"
+    env = {**os.environ, **_env(tmp_path), "ANKLE_BIND": f"unix:{sock}", "ANKLE_WORKERS": "1",
+           "ANKLE_SSO_ALLOWED_USERS": "tester", "ANKLE_COOKIE_SECURE": "0"}
+    log_path = tmp_path / "gunicorn.log"
+    with open(log_path, "wb") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")],
+            env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=tmp_path,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                assert server.poll() is None, log_path.read_text()
+                try:
+                    if _unix_request(str(sock), "/healthz") == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "gunicorn did not start in 30 s"
+                time.sleep(0.2)
+            yield sock
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=5)
+
+
+def test_the_socket_gunicorn_makes_is_closed_to_other_users(gunicorn_on_a_socket) -> None:
+    import stat
+
+    mode = gunicorn_on_a_socket.stat().st_mode
+    assert stat.S_ISSOCK(mode) and stat.S_IMODE(mode) == 0o660
+    assert _unix_request(str(gunicorn_on_a_socket), "/ankle/intake") == 403  # no header
+
+
+def test_the_sso_header_counts_over_the_socket(gunicorn_on_a_socket) -> None:
+    headers = {"X-Remote-User": "tester"}
+    assert _unix_request(str(gunicorn_on_a_socket), "/ankle/intake", **headers) == 200

@@ -39,7 +39,7 @@ def _check_headers(response: Any, where: object, ancestors: str = "'self'") -> N
     for name in HEADERS:
         assert name in headers, (where, name)
     assert headers["X-Content-Type-Options"] == "nosniff", where
-    assert headers["Referrer-Policy"] == "no-referrer", where
+    assert headers["Referrer-Policy"] == "same-origin", where  # never off-site
     assert headers["Cache-Control"] == "no-store", where
     directives = dict(
         (d.strip().split(" ", 1) + [""])[:2] for d in headers["Content-Security-Policy"].split(";")
@@ -93,10 +93,13 @@ def test_host_pages_are_left_alone(make_app) -> None:
 
     AnkleIntake(host)
     client = host.test_client()
-    for response in (client.get("/hello"), client.get("/ankle/no-such-page")):
+    for response in (client.get("/hello"), client.get("/elsewhere/no-such-page"),
+                     client.get("/ankleish")):
         for name in (*HEADERS, "X-Frame-Options"):
             assert name not in response.headers, (response.request.path, name)
     assert client.get("/ankle/intake").headers["Content-Security-Policy"]
+    # A path under the prefix that no route matches is still the plugin's (issue 13).
+    assert client.get("/ankle/no-such-page").headers["Cache-Control"] == "no-store"
 
 
 def test_frame_ancestors_comes_from_the_setting(make_app) -> None:

@@ -1,7 +1,12 @@
 """The OpenAPI 3 document, generated with apispec from the same marshmallow schemas.
 
 apispec is used directly rather than flask-smorest's ``Api(app)``, which would
-install app-wide JSON error handlers on the host.
+install app-wide JSON error handlers on the host. :func:`finish` then gives every
+operation what a client generator and a linter expect (an ``operationId``,
+tags, the host's login as its security) whatever a surface's part left out,
+and marks the answers' choice lists as sets (``uniqueItems``). Redocly's
+``recommended`` and Spectral's ``oas`` rulesets pass over the result
+(``tests/test_openapi_lint.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from ..forms import AnswersSchema
+from ..forms import FIELDS, AnswersSchema
 from ..store.decisions import MAX_PAGE
 from ..version import __version__
 from .schemas import (
@@ -68,6 +73,34 @@ CREATED: dict[str, Any] = {
 }
 
 
+#: The one security scheme: the host's login, whatever it is. The plugin checks no
+#: credential itself; its authorize hook asks the host about every request.
+LOGIN = "hostLogin"
+SECURITY_SCHEMES: dict[str, Any] = {
+    LOGIN: {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+        "description": (
+            "The host application's own login: its session cookie (Flask's default name is "
+            "`session`), or whatever its proxy or SSO sets. The plugin checks no credential "
+            "itself: the host's authorize hook (ANKLE_INTAKE_AUTHORIZE) decides every "
+            "request, and the answer is 403 when it says no or when there is no hook."
+        ),
+    },
+}
+
+#: The document's tags, in the order a reader meets them.
+TAGS: list[dict[str, str]] = [
+    {"name": "assessments", "description": "Store an intake and read it back; the worklist."},
+    {"name": "review", "description": "The clinician's plan, signature, addenda and the "
+                                      "audit trail (contract 5)."},
+    {"name": "handout", "description": "The patient's handout as a PDF."},
+    {"name": "FHIR", "description": "The same intake as FHIR R4 resources."},
+    {"name": "meta", "description": "This document."},
+]
+
+
 def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] = ()
                ) -> dict[str, Any]:
     """The OpenAPI document for the API mounted under ``url_prefix``.
@@ -80,8 +113,11 @@ def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] 
         version=__version__,
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
-        info={"description": "Ankle-pain intake for runners: answers in, assessment out."},
+        info={"description": "Ankle-pain intake for runners: answers in, assessment out.",
+              "license": {"name": "MIT", "url": "https://opensource.org/license/mit"}},
+        servers=[server(url_prefix)],
     )
+    spec.components.security_scheme(LOGIN, SECURITY_SCHEMES[LOGIN])
     spec.components.schema("Answers", schema=AnswersSchema)
     spec.components.schema("Assessment", schema=AssessmentSchema)
     spec.components.schema("Plan", schema=PlanSchema)
@@ -96,6 +132,7 @@ def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] 
         operations={
             "get": {
                 "operationId": "listAssessments",
+                "tags": ["assessments"],
                 "summary": "The worklist: stored intakes newest first, filtered, paged.",
                 "parameters": WORKLIST_PARAMETERS,
                 "responses": {
@@ -107,6 +144,7 @@ def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] 
             },
             "post": {
                 "operationId": "createAssessment",
+                "tags": ["assessments"],
                 "summary": "Assess and store one intake.",
                 "parameters": [IDEMPOTENCY_PARAMETER],
                 "requestBody": {"required": True,
@@ -125,6 +163,7 @@ def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] 
         operations={
             "get": {
                 "operationId": "getAssessment",
+                "tags": ["assessments"],
                 "summary": "The stored answers and assessment (the view is audited).",
                 "parameters": [ID_PARAMETER],
                 "responses": {
@@ -140,12 +179,26 @@ def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] 
     spec.path(
         path=f"{base}/openapi.json",
         operations={"get": {"operationId": "getOpenApi",
+                            "tags": ["meta"],
                             "summary": "This document.",
-                            "responses": {"200": {"description": "OpenAPI 3 document."}}}},
+                            "responses": {
+                                "200": {"description": "OpenAPI 3 document.",
+                                        "content": {"application/json": {
+                                            "schema": {"type": "object"}}}},
+                                "403": error_response("The host's authorize hook said no."),
+                            }}},
     )
     for part in parts:
         part(spec, url_prefix)
-    return name_operations(spec.to_dict(), url_prefix)
+    return finish(spec.to_dict(), url_prefix)
+
+
+def server(url_prefix: str) -> dict[str, str]:
+    """The host's own origin: every path below already begins with the URL prefix."""
+    prefix = url_prefix.rstrip("/") or "/"
+    return {"url": "/", "description": (
+        f"The host application's origin. The plugin is mounted under its URL prefix "
+        f"(ANKLE_INTAKE_URL_PREFIX, here {prefix}), which every path below includes.")}
 
 
 #: 503 of a route whose audit row could not be written: nothing was served.
@@ -194,6 +247,7 @@ def add_review_paths(spec: APISpec, base: str) -> None:
     }
     spec.path(path=f"{one}/plan", operations={"put": {
         "operationId": "savePlan",
+        "tags": ["review"],
         "summary": "Save the clinician's plan on a draft (it stays a draft).",
         "parameters": [ID_PARAMETER],
         "requestBody": {"required": True, "content": {"application/json": {"schema": "Plan"}}},
@@ -207,6 +261,7 @@ def add_review_paths(spec: APISpec, base: str) -> None:
     }})
     spec.path(path=f"{one}/sign", operations={"post": {
         "operationId": "signAssessment",
+        "tags": ["review"],
         "summary": "Sign the draft's plan as the current user: version 1, locked.",
         "parameters": [ID_PARAMETER],
         "responses": {
@@ -218,6 +273,7 @@ def add_review_paths(spec: APISpec, base: str) -> None:
     }})
     spec.path(path=f"{one}/addenda", operations={"post": {
         "operationId": "addAddendum",
+        "tags": ["review"],
         "summary": "Amend a signed record: a new version signed by the current user.",
         "parameters": [ID_PARAMETER, {
             **IDEMPOTENCY_PARAMETER,
@@ -241,6 +297,7 @@ def add_review_paths(spec: APISpec, base: str) -> None:
     }})
     spec.path(path=f"{one}/audit", operations={"get": {
         "operationId": "getAuditTrail",
+        "tags": ["review"],
         "summary": "Who created, viewed, planned, signed, amended, printed, exported or "
                    "erased the record, and when; kept after an erase.",
         "parameters": [ID_PARAMETER],
@@ -255,6 +312,68 @@ def add_review_paths(spec: APISpec, base: str) -> None:
 
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def finish(doc: dict[str, Any], url_prefix: str = "") -> dict[str, Any]:
+    """What every operation needs, whichever surface added it, and the answers' sets marked."""
+    name_operations(doc, url_prefix)
+    tag_operations(doc, url_prefix)
+    secure_operations(doc)
+    mark_choice_sets(doc)
+    return doc
+
+
+def _each_operation(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(path, operation) for path, operations in doc.get("paths", {}).items()
+            for method, operation in operations.items()
+            if method in _METHODS and isinstance(operation, dict)]
+
+
+def tag_operations(doc: dict[str, Any], url_prefix: str = "") -> dict[str, Any]:
+    """Tag an untagged operation by its path, and list every tag used at the top.
+
+    A FHIR path is ``FHIR``; any other is tagged with its first word after the
+    prefix (and ``api``). Tags of :data:`TAGS` keep their descriptions.
+    """
+    for path, operation in _each_operation(doc):
+        if operation.get("tags"):
+            continue
+        words = [w for w in _WORD.findall(path[len(url_prefix.rstrip("/")):]) if w != "api"]
+        operation["tags"] = ["FHIR" if "fhir" in words else (words[:1] or ["meta"])[0]]
+    used = {tag for _, operation in _each_operation(doc) for tag in operation["tags"]}
+    known = [tag for tag in TAGS if tag["name"] in used]
+    named = {tag["name"] for tag in known}
+    doc["tags"] = known + [{"name": tag, "description": f"The {tag} operations."}
+                           for tag in sorted(used - named)]
+    return doc
+
+
+def secure_operations(doc: dict[str, Any]) -> dict[str, Any]:
+    """The host's login on the document and on every operation that names no other."""
+    requirement = [{LOGIN: []}]
+    schemes = doc.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes.setdefault(LOGIN, SECURITY_SCHEMES[LOGIN])
+    doc["security"] = requirement
+    for _, operation in _each_operation(doc):
+        operation.setdefault("security", requirement)
+    return doc
+
+
+def mark_choice_sets(doc: dict[str, Any]) -> dict[str, Any]:
+    """``uniqueItems`` on each list of choices in the Answers schema.
+
+    Those lists are sets: the schema keeps each choice once, however often it is
+    sent. The marshmallow field cannot say so itself, so it is added here.
+    """
+    properties = doc["components"]["schemas"]["Answers"]["properties"]
+    for spec in FIELDS:
+        if spec.kind == "choices":
+            prop = properties[spec.key]
+            if prop.get("type") != "array":
+                raise ValueError(f"Answers.{spec.key} is a list of choices but not an array")
+            prop["uniqueItems"] = True
+    return doc
 
 
 def name_operations(doc: dict[str, Any], url_prefix: str = "") -> dict[str, Any]:
@@ -267,7 +386,7 @@ def name_operations(doc: dict[str, Any], url_prefix: str = "") -> dict[str, Any]
     seen: set[str] = set()
     for path, operations in doc.get("paths", {}).items():
         for method, operation in operations.items():
-            if not isinstance(operation, dict) or method == "parameters":
+            if method not in _METHODS or not isinstance(operation, dict):
                 continue
             if "operationId" not in operation:
                 local = path[len(url_prefix.rstrip("/")):]

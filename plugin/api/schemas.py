@@ -121,8 +121,12 @@ class WeekSchema(_Out):
     distance = fields.Float(required=True, allow_none=True)
     distance_max = fields.Float(allow_none=True)
     unit = _text(validate=validate.OneOf(("km", "mi")))
-    sessions = fields.Raw(required=True, metadata={"description": "Runs that week."})
-    starts = fields.Raw(allow_none=True, metadata={"description": "When the week starts."})
+    sessions = _text(metadata={"description": "Runs that week."})
+    starts = fields.Date(
+        allow_none=True,
+        metadata={"description": "The week's first day (YYYY-MM-DD); null when the weeks "
+                                 "begin after the run-walk steps."},
+    )
 
 
 class ReturnToRunSchema(_Out):
@@ -168,7 +172,9 @@ class AssessmentSchema(_Out):
     rice = fields.Nested(RiceSchema, required=True, allow_none=True)
     exercises = fields.List(fields.Nested(ExerciseSchema), required=True)
     exercises_on_hold = fields.Boolean(required=True)
-    exercises_held = _texts()
+    exercises_held = fields.List(fields.String(), required=True,
+                                 metadata={"uniqueItems": True,
+                                           "description": "The exercise kinds held back."})
     advice = fields.List(fields.Nested(ItemSchema), required=True)
 
 

@@ -9,6 +9,7 @@ with a sentence saying what was wrong, never a 500.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,12 +21,19 @@ from ..forms import InvalidAnswers, load_answers
 from ..state import state
 from ..store import KeyTaken, review, to_json
 from ..store.intake import log_refused, submit_once
+from ..store.records import RETRY_AFTER, STORE_ERRORS, describe, is_outage
 from . import idempotency
+
+log = logging.getLogger("ankle_intake")
 
 #: Error key for problems with the body as a whole rather than one field.
 BODY = "_body"
 #: Error key for problems with the request itself (403, 404, 405).
 REQUEST = "_request"
+#: Error key for a store that did not answer (503).
+STORE = "_store"
+STORE_UNAVAILABLE = ("The intake store is not answering (busy or unavailable), so nothing "
+                     "was stored or read; retry after the Retry-After seconds.")
 BODY_STATUSES = frozenset({400, 411, 413, 415})
 #: Where the app keeps the OpenAPI parts the other surfaces contributed.
 SPEC_PARTS = "ankle_intake.openapi_parts"
@@ -38,6 +46,8 @@ def create_api_blueprint(parts: Sequence[SpecPart] = ()) -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api")
     api.record_once(lambda setup: setup.app.extensions.setdefault(SPEC_PARTS, list(parts)))
     api.register_error_handler(HTTPException, _json_error)
+    for error in STORE_ERRORS:
+        api.register_error_handler(error, _store_error)
     api.add_url_rule("/assessments", "create_assessment", create_assessment, methods=["POST"])
     api.add_url_rule("/assessments/<assessment_id>", "get_assessment", get_assessment)
     api.add_url_rule("/openapi.json", "openapi", openapi)
@@ -64,6 +74,22 @@ def _json_error(exc: HTTPException) -> Response:
     )
     if exc.code == 405 and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _store_error(exc: Exception) -> Response:
+    """503 with ``Retry-After`` and ``{"errors": {"_store": [...]}}`` when the store fails.
+
+    Only for a store outage (:func:`~..store.records.is_outage`); any other
+    database error is a bug and goes on to Flask as a 500. The log names the
+    error, never the statement's values.
+    """
+    if not is_outage(exc):
+        raise exc
+    log.error("ankle-intake: the store did not answer, 503: %s", describe(exc), exc_info=exc)
+    response = _json({"status": 503, "message": STORE_UNAVAILABLE,
+                      "errors": {STORE: [STORE_UNAVAILABLE]}}, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
     return response
 
 

@@ -10,6 +10,7 @@ from flask import current_app
 
 from ..auth import current_user
 from ..forms import BY_KEY
+from ..forms.vocabulary import TEST_KEYS
 from ..guidance import evaluate
 from ..signals import assessment_created
 from ..state import state
@@ -101,11 +102,18 @@ def _notify(record: dict[str, Any]) -> None:
             )
 
 
+#: Error keys the plugin itself makes (never a client's words), logged like vocabulary keys.
+_OWN_KEYS = frozenset({"_body", "_schema", "_csrf"})
+#: Every vocabulary key an error may be filed under: answers, special tests (bare and as linkIds).
+_VOCABULARY = frozenset(BY_KEY) | frozenset(TEST_KEYS) | {f"special_tests.{k}" for k in TEST_KEYS}
+
+
 def log_refused(source: str, errors: dict[str, list[str]]) -> None:
-    """Log which fields were refused, by vocabulary key only.
+    """Log which fields were refused, by vocabulary key only; the rest are only counted.
 
     Messages and unknown keys are left out: both come from what was sent, and
-    a key a client made up could be a patient's name.
+    a key a client made up (``_Ingrid Zwölfer``, say) could be a patient's name.
     """
-    known = sorted(key for key in errors if key in BY_KEY or key.startswith("_"))
-    log.info("ankle-intake %s refused answers: %d field(s) %s", source, len(errors), known)
+    known = sorted(key for key in errors if key in _VOCABULARY or key in _OWN_KEYS)
+    log.info("ankle-intake %s refused answers: %d field(s) %s, %d other(s)",
+             source, len(errors), known, len(errors) - len(known))

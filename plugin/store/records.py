@@ -28,10 +28,12 @@ from sqlalchemy import (
     event,
     func,
     literal,
+    make_url,
     select,
     type_coerce,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.types import TypeDecorator
 
 from . import migrate
@@ -79,18 +81,98 @@ def sqlite_url(instance_path: str, filename: str) -> str:
     return "sqlite:///" + os.path.join(instance_path, filename)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+#: Seconds a request waits for the store by default (``ANKLE_INTAKE_DATABASE_TIMEOUT``).
+DEFAULT_TIMEOUT = 5.0
+#: Seconds a client should wait before retrying after the store did not answer.
+RETRY_AFTER = 5
+#: The exceptions a store outage raises, for the blueprints' error handlers
+#: (which still ask :func:`is_outage`: DBAPIError covers integrity errors too).
+STORE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True for an error of the store itself: locked, full, read-only, corrupt, unreachable.
+
+    Such a request answers 503 with ``Retry-After``. An integrity or data error
+    is not one: it means the request or the code is wrong, and a retry would
+    fail the same way, so it stays a 500.
+    """
+    if isinstance(exc, PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and not isinstance(exc, (IntegrityError, DataError))
+
+
+def describe(exc: BaseException) -> str:
+    """The store error's class and the database's own first line, never the statement's values.
+
+    The engine hides bound parameters (``hide_parameters=True``) everywhere, so
+    no message of SQLAlchemy's carries an answer; this short form is what the
+    plugin logs when it answers 503.
+    """
+    orig = getattr(exc, "orig", None)
+    detail = str(orig if orig is not None else exc).strip().splitlines()
+    name = type(orig if orig is not None else exc).__name__
+    return f"{type(exc).__name__} ({name}: {detail[0][:200] if detail else 'no message'})"
+
+
+def _terse(context: Any) -> None:
+    """Keep only the first line of the database's message (``handle_error`` event).
+
+    PostgreSQL adds DETAIL and CONTEXT lines that can quote the row itself
+    ("Failing row contains (...)": a name, the answers); ``hide_parameters``
+    cannot hide those, so they are dropped before any log can see them. The
+    error's class and SQLSTATE stay.
+    """
+    orig = context.original_exception
+    args = getattr(orig, "args", None)
+    if not (args and isinstance(args[0], str) and "\n" in args[0]):
+        return
+    full, first = args[0], args[0].split("\n", 1)[0]
+    orig.args = (first, *args[1:])
+    wrapped = context.sqlalchemy_exception  # its message was made from the full text
+    if wrapped is not None and wrapped.args and isinstance(wrapped.args[0], str):
+        wrapped.args = (wrapped.args[0].replace(full, first), *wrapped.args[1:])
+
+
+def _sqlite_pragmas(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the result page read while another intake is written. FULL sync:
     # a 201 means the record survives a power cut too, not only a crash.
     # (Measured under load: NORMAL with our own fdatasync after the commit,
     # outside the write lock, was no faster, so the simpler FULL stays.)
+    # busy_timeout bounds the wait for a writer outside the plugin (a backup).
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     finally:
         cursor.close()
+
+
+def _postgres_args(url: Any, timeout: float, *, bounded: bool) -> dict[str, Any]:
+    """libpq options bounding every wait: connecting, each lock, each statement.
+
+    A value the URL already sets (``?options=-c statement_timeout=...``,
+    ``?connect_timeout=...``) wins; the URL's other options are kept.
+    ``bounded=False`` (migrations) leaves lock and statement waits unbounded:
+    another worker's migration or a long one must not fail half-way.
+    """
+    query = url.query
+    options = query.get("options", "")
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    parts = [options] if options else []
+    if bounded:
+        if "lock_timeout" not in options:
+            parts.append(f"-c lock_timeout={int(timeout * 1000)}")
+        if "statement_timeout" not in options:
+            parts.append(f"-c statement_timeout={int(timeout * 2000)}")
+    args: dict[str, Any] = {}
+    if parts:
+        args["options"] = " ".join(parts)
+    if "connect_timeout" not in query:
+        args["connect_timeout"] = max(1, round(timeout))
+    return args
 
 
 def parse_id(value: str) -> str | None:
@@ -106,8 +188,10 @@ def parse_id(value: str) -> str | None:
 class Storage(Decisions):
     """The intake store of one app; thread-safe, engine made lazily on first use."""
 
-    def __init__(self, url: str, *, make_dirs: str | None = None) -> None:
+    def __init__(self, url: str, *, make_dirs: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
         self.url = url
+        self.timeout = timeout
         self._make_dirs = make_dirs
         self._engine: Engine | None = None
         self._tables_ready = False
@@ -122,12 +206,30 @@ class Storage(Decisions):
                     self._engine = self._create_engine()
         return self._engine
 
-    def _create_engine(self) -> Engine:
+    def _create_engine(self, *, bounded: bool = True) -> Engine:
+        """The engine: parameters hidden from every message, every wait bounded.
+
+        ``hide_parameters``: a failed statement's message (logged by Flask, by
+        the host, by SQLAlchemy's echo) names the SQL but never its values, so
+        no answer or name reaches a log. Waits are bounded by ``self.timeout``:
+        SQLite's busy timeout, PostgreSQL's ``lock_timeout`` (statements:
+        twice it) and connect timeout, and the wait for a pooled connection.
+        ``bounded=False`` is the migrations' engine (see :func:`_postgres_args`).
+        """
         if self._make_dirs:
             os.makedirs(self._make_dirs, exist_ok=True)
-        engine = create_engine(self.url)
+        url = make_url(self.url)
+        kwargs: dict[str, Any] = {"hide_parameters": True}
+        if url.get_backend_name() == "postgresql" and url.get_driver_name() in (
+                "psycopg", "psycopg2"):
+            kwargs["connect_args"] = _postgres_args(url, self.timeout, bounded=bounded)
+        try:  # a QueuePool waits this long for a free connection (default 30 s)
+            engine = create_engine(url, pool_timeout=self.timeout, **kwargs)
+        except TypeError:  # a pool without a wait (SQLite in memory)
+            engine = create_engine(url, **kwargs)
+        event.listen(engine, "handle_error", _terse)
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", partial(_sqlite_pragmas, int(self.timeout * 1000)))
             database = engine.url.database
             if database and database != ":memory:" and not database.startswith("file:"):
                 self._writer = WriterLock(database + "-writer.lock")
@@ -137,10 +239,37 @@ class Storage(Decisions):
         return self._writer.hold() if self._writer is not None else nullcontext()
 
     def create_tables(self) -> str:
-        """Migrate the store to the newest schema; safe to repeat. The revision reached."""
-        revision = migrate.upgrade(self.engine, self._writing())
+        """Migrate the store to the newest schema; safe to repeat. The revision reached.
+
+        On PostgreSQL the migration runs on an engine of its own without the
+        lock and statement timeouts, so a long migration, or a worker waiting
+        for another's, is never cancelled half-way.
+        """
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            engine = self._create_engine(bounded=False)
+        try:
+            revision = migrate.upgrade(engine, self._writing())
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
         self._tables_ready = True
         return revision
+
+    def health(self) -> str:
+        """Read the store as a request would: its schema revision and the intake table.
+
+        Migrates a new store first (as the first request would). Raises the
+        store's own error when it cannot be read (corrupt, a table missing,
+        unreachable), and :class:`LookupError` when it records no revision.
+        """
+        with self._ready().connect() as conn:
+            revision = conn.exec_driver_sql(
+                f"SELECT version_num FROM {VERSION_TABLE}").scalar()
+            conn.execute(select(literal(1)).select_from(assessments).limit(1)).all()
+        if not revision:
+            raise LookupError("the store records no schema revision")
+        return str(revision)
 
     def _ready(self) -> Engine:
         if not self._tables_ready:
@@ -252,6 +381,8 @@ class Storage(Decisions):
                 count = select(func.count()).select_from(assessments).where(old)
                 return int(conn.execute(count).scalar_one())
         with self._writing(), engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # a large purge may take long: let it
+                conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
             doomed = select(assessments.c.id).where(old)
             conn.execute(audit.insert().from_select(
                 ["assessment_id", "at", "action"],

@@ -14,6 +14,7 @@ from ..auth import User, current_user
 from ..config import clinic, setting
 from ..forms import InvalidAnswers
 from ..forms.plan import load_plan
+from ..forms.schemas import NOT_TEXT, clean_text, unencodable
 from ..guidance import CONTENT
 from ..guidance.plan import suggested_plan
 from ..state import state
@@ -87,7 +88,11 @@ def amend(record_id: str, raw: Any, claim: Claim | None = None) -> dict[str, Any
         raise Locked("A draft is changed by saving its plan, not by an addendum.")
     if not isinstance(raw, dict):
         raise InvalidAnswers({"_body": ["An addendum is an object with reason and plan."]})
+    if unencodable({k: v for k, v in raw.items() if k != "plan"}):
+        bad_reason = isinstance(raw.get("reason"), str) and unencodable(raw["reason"])
+        raise InvalidAnswers({"reason" if bad_reason else "_body": [f"Reason: {NOT_TEXT}"]})
     reason = raw.get("reason")
+    reason = clean_text(reason) if isinstance(reason, str) else reason
     errors: dict[str, list[str]] = {}
     if not isinstance(reason, str) or not reason.strip():
         errors["reason"] = ["Reason: say why the plan changes."]

@@ -14,6 +14,7 @@ request that prints, not when the host starts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -29,21 +30,54 @@ from .review import audited, record_or_404
 
 PDF = "application/pdf"
 TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"", "0", "false", "no", "off"})
+#: The values a yes/no parameter may take, as the OpenAPI document lists them.
+FLAG_VALUES = ("1", "0", "true", "false", "yes", "no", "on", "off")
 
 
-def _options() -> dict[str, Any]:
+class BadFlag(ValueError):
+    """A yes/no query parameter with a value that is neither."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"{name} must be 1 or 0 (or true/false, yes/no, on/off).")
+
+
+def _flag(name: str) -> bool:
+    """``?name=1`` and the like; absent or empty is no; :class:`BadFlag` for anything else.
+
+    Refused rather than read as no: a misspelt ``large_print=ture`` would otherwise
+    print small type without a word.
+    """
+    value = request.args.get(name, "").strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise BadFlag(name)
+
+
+def _page_flag(name: str) -> bool:
+    """:func:`_flag` on a page route: 400 naming the parameter."""
+    try:
+        return _flag(name)
+    except BadFlag as exc:
+        abort(400, str(exc))
+
+
+def _options(flag: Callable[[str], bool] = _page_flag) -> dict[str, Any]:
     """Clinic name and paper size from config; large print per request (``?large_print=1``)."""
     return {
         "clinic_name": setting("CLINIC_NAME") or None,
         "page_size": setting("PAGE_SIZE"),
-        "large_print": request.args.get("large_print", "").lower() in TRUE,
+        "large_print": flag("large_print"),
     }
 
 
-def _pdf(data: bytes, filename: str) -> Response:
+def _pdf(data: bytes, filename: str, download: bool = False) -> Response:
     """Shown in the browser's viewer to print; saved as a file with ``?download=1``."""
     response = current_app.response_class(data, status=200, mimetype=PDF)
-    disposition = "attachment" if request.args.get("download", "").lower() in TRUE else "inline"
+    disposition = "attachment" if download else "inline"
     # The file name carries the record id at most, never the patient's name.
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
@@ -69,21 +103,22 @@ def stored_handout(assessment_id: str) -> Response:
 
     ``?version=N`` reprints version N byte for byte; ``?download=1`` is an export.
     """
+    download = _page_flag("download")
+    options = _options()
     record = record_or_404(assessment_id)
     number = _version(record)
-    download = request.args.get("download", "").lower() in TRUE
     _audit_print(record, number, "export" if download else "print")
-    options = _options()
     try:
         data = review.handout(record, number, large_print=options["large_print"])
     except Unknown:
         abort(404)
     suffix = f"-v{number}" if number else ""
-    return _pdf(data, f"ankle-handout-{record['id']}{suffix}.pdf")
+    return _pdf(data, f"ankle-handout-{record['id']}{suffix}.pdf", download)
 
 
 def stored_handout_page(assessment_id: str) -> str:
     """The same handout as a web page with a print stylesheet, for screen readers."""
+    options = _options()
     record = record_or_404(assessment_id)
     number = _version(record)
     _audit_print(record, number)
@@ -97,7 +132,6 @@ def stored_handout_page(assessment_id: str) -> str:
             plan = signoff = None
     from ..reports.html import render_assessment_html
 
-    options = _options()
     place = clinic()
     handout = render_assessment_html(record["answers"], record["assessment"],
                                      plan=plan, signoff=signoff, clinic=place,
@@ -113,16 +147,20 @@ def stored_handout_page(assessment_id: str) -> str:
 
 
 def handout_from_answers() -> Response:
-    """JSON answers in, PDF out, nothing stored; 422 names each refused field."""
+    """JSON answers in, PDF out, nothing stored; 422 names each refused field or parameter."""
+    try:
+        options, download = _options(_flag), _flag("download")
+    except BadFlag as exc:
+        return _json({"errors": {exc.name: [str(exc)]}}, 422)
     raw = read_json_body()
     from ..reports import render_handout
 
     try:
-        data = render_handout(raw, **_options())
+        data = render_handout(raw, **options)
     except InvalidAnswers as exc:
         log_refused("handout API", exc.errors)
         return _json({"errors": exc.errors}, 422)
-    return _pdf(data, "ankle-handout.pdf")
+    return _pdf(data, "ankle-handout.pdf", download)
 
 
 def register(bp: Blueprint, api: Blueprint) -> None:
@@ -141,10 +179,19 @@ def add_handout_paths(spec: Any, url_prefix: str) -> None:
         operations={
             "post": {
                 "operationId": "printHandout",
+                "tags": ["handout"],
                 "summary": "Print the handout for one intake; nothing is stored.",
-                "parameters": [{"name": "large_print", "in": "query", "required": False,
-                                "schema": {"type": "string", "enum": ["0", "1"]},
-                                "description": "1 = large print (body text 14 pt or more)."}],
+                "parameters": [
+                    {"name": "large_print", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": list(FLAG_VALUES)},
+                     "description": "1 = large print (body text 14 pt or more); 0 or absent: "
+                                    "normal. Any other value is refused (422)."},
+                    {"name": "download", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": list(FLAG_VALUES)},
+                     "description": "1 = save as a file (Content-Disposition: attachment); "
+                                    "0 or absent: shown inline. Any other value is refused "
+                                    "(422)."},
+                ],
                 "requestBody": {"required": True,
                                 "content": {"application/json": {"schema": "Answers"}}},
                 "responses": {
@@ -155,7 +202,8 @@ def add_handout_paths(spec: Any, url_prefix: str) -> None:
                     "403": error("The host's authorize hook said no."),
                     "413": error("The body is over ANKLE_INTAKE_MAX_BODY_BYTES."),
                     "415": error("The content type is not application/json."),
-                    "422": error("Answers refused; errors name each field."),
+                    "422": error("Answers refused (errors name each field), or large_print "
+                                 "or download is neither yes nor no (errors name it)."),
                 },
             }
         },
