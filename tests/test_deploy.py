@@ -487,3 +487,23 @@ def test_the_socket_gunicorn_makes_is_closed_to_other_users(gunicorn_on_a_socket
 def test_the_sso_header_counts_over_the_socket(gunicorn_on_a_socket) -> None:
     headers = {"X-Remote-User": "tester"}
     assert _unix_request(str(gunicorn_on_a_socket), "/ankle/intake", **headers) == 200
+
+
+def test_the_signing_clinician_comes_from_the_trusted_proxy(wsgi, tmp_path) -> None:
+    """Without this the shipped server could never sign: CURRENT_USER was unset."""
+    app = wsgi.create_app(_env(tmp_path, ANKLE_SSO_ALLOWED_USERS="physio1"))
+    hook = app.config["ANKLE_INTAKE_CURRENT_USER"]
+    headers = {"X-Remote-User": "physio1", "X-Remote-Name": "Sam Physio"}
+    with app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        assert hook() == {"id": "physio1", "name": "Sam Physio"}
+    with app.test_request_context(headers={"X-Remote-User": "physio1"},
+                                  environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        assert hook() == {"id": "physio1", "name": "physio1"}
+    # The same trust as the login: from elsewhere, or a user not allowed, is nobody.
+    with app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.9"}):
+        assert hook() is None
+    with app.test_request_context(headers={"X-Remote-User": "intruder"},
+                                  environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        assert hook() is None
+    with pytest.raises(RuntimeError, match="CURRENT_USER"):
+        wsgi.create_app(_env(tmp_path, ANKLE_INTAKE_CURRENT_USER="lambda: 1"))
