@@ -13,19 +13,23 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 
 from ankle_intake.fhir import QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION, code_system, questionnaire
 from ankle_intake.fhir.questionnaire import (
+    COULD_NOT_RUN,
     EXAMINED_NO,
+    FLYOVER_SUFFIX,
     GROUP_PREFIX,
     HELP_SUFFIX,
     ITEM_CONTROL,
+    ITEM_CONTROL_SYSTEM,
     MAX_VALUE,
     MIN_VALUE,
     NOT_EXAMINED,
     NULL_ITEMS,
     OTTAWA_PREFIX,
-    SECTION_ENABLE_WHEN,
+    OTTAWA_SCOPE_LINK,
     TESTS_HELP,
     TESTS_PREFIX,
     VALUE_KEYS,
+    VERSION_ALGORITHM,
     help_text,
     walk,
 )
@@ -88,7 +92,7 @@ def test_item_types_are_r4_codes(items: dict) -> None:
 
 
 def test_sections_follow_groups(q: dict) -> None:
-    assert [(s["linkId"], s["text"]) for s in q["item"]] == [
+    assert [(s["linkId"], s["text"].split(" (")[0]) for s in q["item"]] == [
         (GROUP_PREFIX + g, title) for g, title in GROUPS
     ]
     for section in q["item"]:
@@ -116,7 +120,7 @@ def test_special_tests_are_choices_in_the_special_tests_group(items: dict) -> No
     group, parent = items["special_tests"]
     assert (group["type"], parent) == ("group", GROUP_PREFIX + "tests")
     tests = [link for link, (_, p) in items.items() if p == "special_tests"
-             and not link.endswith(HELP_SUFFIX)]
+             and not link.endswith((HELP_SUFFIX, FLYOVER_SUFFIX))]
     assert tests == [TESTS_PREFIX + t.key for t in SPECIAL_TESTS]
     results = [{"valueCoding": {"system": code_system("special_tests"), "code": c.value,
                                 "display": c.label}} for c in TEST_RESULTS]
@@ -145,12 +149,24 @@ def test_test_keys_never_collide_with_answer_keys() -> None:
     assert not set(TEST_KEYS) & set(BY_KEY)
 
 
-def test_only_the_ottawa_section_is_conditional(q: dict) -> None:
-    """The examination, the tests and the warning signs are never hidden."""
-    assert SECTION_ENABLE_WHEN == {"ottawa": ("onset", "sudden")}
+def test_no_section_is_conditional_and_the_ottawa_one_says_its_scope(q: dict, items) -> None:
+    """Issue 13 item 11: an enableWhen on onset hid Ottawa findings the API accepts."""
     for section in q["item"]:
-        if section["linkId"] != GROUP_PREFIX + "ottawa":
-            assert "enableWhen" not in section, section["linkId"]
+        assert "enableWhen" not in section, section["linkId"]
+    ottawa = items[GROUP_PREFIX + "ottawa"][0]
+    assert "10 days of a sudden injury" in ottawa["text"]
+    scope = ottawa["item"][0]
+    assert scope["linkId"] == OTTAWA_SCOPE_LINK and scope["type"] == "display"
+    assert "10 days of a sudden injury" in scope["text"] and "Stiell 1993" in scope["text"]
+    assert "extension" not in scope  # shown as it is, by every renderer
+
+
+def test_pain_running_and_could_not_run_exclude_each_other(items: dict) -> None:
+    """Issue 13 item 12: at most one of the two is ever enabled once the other is answered."""
+    assert items["pain_running"][0]["enableWhen"] == [
+        {"question": COULD_NOT_RUN, "operator": "!=", "answerBoolean": True}]
+    assert items[COULD_NOT_RUN][0]["enableWhen"] == [
+        {"question": "pain_running", "operator": "exists", "answerBoolean": False}]
 
 
 def test_every_linkid_is_accounted_for(items: dict) -> None:
@@ -162,27 +178,26 @@ def test_every_linkid_is_accounted_for(items: dict) -> None:
         | {link for link, _ in NULL_ITEMS.values()}
     )
     for link, (item, parent) in items.items():
-        if item["type"] == "display":
-            assert link == parent + HELP_SUFFIX
+        if link == OTTAWA_SCOPE_LINK:
+            assert parent == GROUP_PREFIX + "ottawa"
+        elif item["type"] == "display":
+            assert link in (parent + HELP_SUFFIX, parent + FLYOVER_SUFFIX)
         else:
             assert link in known, link
 
 
-def test_every_enable_when_points_at_an_earlier_question_and_a_real_option(items: dict) -> None:
-    order = list(items)
+def test_every_enable_when_points_at_a_question_with_an_answer_of_its_type(items) -> None:
     conditions = [(link, cond) for link, (item, _) in items.items()
                   for cond in item.get("enableWhen", [])]
-    assert conditions, "the Ottawa section is conditional"
+    assert {link for link, _ in conditions} == {"pain_running", COULD_NOT_RUN}
     for link, cond in conditions:
         target, _ = items[cond["question"]]
-        assert order.index(cond["question"]) < order.index(link)
-        assert target["type"] == "choice"
-        assert {"valueCoding": cond["answerCoding"]} in target["answerOption"]
-    assert conditions == [("group.ottawa", {
-        "question": "onset", "operator": "=",
-        "answerCoding": {"system": code_system("onset"), "code": "sudden",
-                         "display": BY_KEY["onset"].label_for("sudden")},
-    })]
+        assert target["type"] not in ("group", "display") and cond["question"] != link
+        answer = [k for k in cond if k.startswith("answer")]
+        if cond["operator"] == "exists":
+            assert answer == ["answerBoolean"]
+        else:
+            assert answer == ["answer" + VALUE_KEYS[target["type"]][len("value"):]]
 
 
 def test_answer_options_are_exactly_the_vocabulary(items: dict) -> None:
@@ -201,12 +216,14 @@ def test_answer_options_are_exactly_the_vocabulary(items: dict) -> None:
 
 
 def test_required_items_are_the_required_fields(items: dict) -> None:
-    required = {link for link, (item, _) in items.items()
-                if item.get("required") and item["type"] != "group"}
+    required = {link for link, (item, _) in items.items() if item.get("required")}
     assert required == {f.key for f in FIELDS if f.required}
-    for link in required:
-        _, parent = items[link]
-        assert items[parent][0]["required"] is True
+
+
+def test_no_group_is_required(items: dict) -> None:
+    """Issue 13 item 12: a required group kept LHC-Forms' checkValidity() from ever passing."""
+    assert not [link for link, (item, _) in items.items()
+                if item["type"] == "group" and "required" in item]
 
 
 def test_ranges_use_the_min_and_max_extensions(items: dict) -> None:
@@ -224,8 +241,31 @@ def test_ranges_use_the_min_and_max_extensions(items: dict) -> None:
         assert item.get("maxLength") == spec.max_length
 
 
+def _control(item: dict) -> tuple[str, str]:
+    (ext,) = (e for e in item.get("extension", []) if e["url"] == ITEM_CONTROL)
+    (coding,) = ext["valueCodeableConcept"]["coding"]
+    assert coding["system"] == ITEM_CONTROL_SYSTEM
+    return coding["code"], coding["display"]
+
+
+def test_help_texts_are_a_help_button_and_a_flyover(items: dict) -> None:
+    """Issue 13 item 12: Smart Forms shows only the flyover, LHC-Forms the help button."""
+    helps = {parent: item for link, (item, parent) in items.items()
+             if link.endswith(HELP_SUFFIX)}
+    flyovers = {parent: item for link, (item, parent) in items.items()
+                if link.endswith(FLYOVER_SUFFIX)}
+    assert set(helps) == set(flyovers) and helps
+    for parent, item in helps.items():
+        assert item["type"] == flyovers[parent]["type"] == "display"
+        assert flyovers[parent]["text"] == item["text"]
+        assert _control(item) == ("help", "Help-Button")
+        assert _control(flyovers[parent]) == ("flyover", "Fly-over")
+        assert items[parent][0]["item"][:2] == [item, flyovers[parent]]
+
+
 def test_help_texts_are_help_display_items(items: dict) -> None:
-    helps = {parent: item for item, parent in items.values() if item["type"] == "display"}
+    helps = {parent: item for link, (item, parent) in items.items()
+             if link.endswith(HELP_SUFFIX)}
     for spec in FIELDS:
         if spec.kind == "tests":
             assert helps[spec.key]["text"] == TESTS_HELP  # the form's help names its own widget
@@ -237,9 +277,30 @@ def test_help_texts_are_help_display_items(items: dict) -> None:
     for finding in OTTAWA_FINDINGS:
         assert helps[OTTAWA_PREFIX + finding.key]["text"] == finding.meaning
     for item in helps.values():
-        (ext,) = item["extension"]
-        assert ext["url"] == ITEM_CONTROL
-        assert ext["valueCodeableConcept"]["coding"][0]["code"] == "help"
+        assert _control(item)[0] == "help"
+
+
+def test_repeating_choices_are_check_boxes(items: dict) -> None:
+    for link, (item, _) in items.items():
+        if item.get("repeats"):
+            assert _control(item) == ("check-box", "Check-box"), link
+        elif item["type"] != "display":
+            assert ITEM_CONTROL not in [e["url"] for e in item.get("extension", [])], link
+
+
+def test_version_algorithm_rides_beside_version_as_the_r5_extension(q: dict) -> None:
+    """R4 has no versionAlgorithm element; the cross-version extension carries it."""
+    (ext,) = (e for e in q["extension"] if e["url"] == VERSION_ALGORITHM)
+    assert ext["valueCoding"]["system"] == "http://hl7.org/fhir/version-algorithm"
+    assert ext["valueCoding"]["code"] == "natural"  # semver would ignore "+rules.N"
+    assert q["version"]
+
+
+def test_the_questionnaire_has_a_narrative(q: dict) -> None:
+    assert q["text"]["status"] == "generated"
+    div = q["text"]["div"]
+    assert div.startswith('<div xmlns="http://www.w3.org/1999/xhtml">')
+    assert q["title"] in div and all(title in div for _, title in GROUPS)
 
 
 def test_every_meaningful_null_has_its_own_item(items: dict) -> None:

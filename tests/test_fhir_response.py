@@ -417,3 +417,77 @@ def test_every_problem_is_reported_at_once(qr: dict) -> None:
     find(qr["item"], "pain_now")["answer"] = [{"valueString": "3"}]
     qr["status"] = "stopped"
     assert set(errors_of(qr)) == {"side", "pain_now", "status"}
+
+
+# subject, encounter, authored (issue 13 item 10)
+
+def test_subject_and_encounter_are_emitted_from_the_refs() -> None:
+    qr = response_from_answers(load_answers(intake(patient_ref="MRN-7", encounter_ref="E-3")))
+    QuestionnaireResponse.model_validate(qr)
+    assert qr["subject"] == {"type": "Patient", "identifier": {"value": "MRN-7"}}
+    assert qr["encounter"] == {"type": "Encounter", "identifier": {"value": "E-3"}}
+    unknown = response_from_answers(load_answers(intake()))
+    assert "subject" not in unknown and "encounter" not in unknown
+
+
+def _without_refs(qr: dict) -> dict:
+    for section in qr["item"]:
+        section["item"] = [i for i in section.get("item", [])
+                           if i["linkId"] not in ("patient_ref", "encounter_ref")]
+    qr["item"] = [s for s in qr["item"] if s["item"]]
+    return qr
+
+
+@pytest.mark.parametrize("subject, encounter", [
+    ({"identifier": {"value": "MRN-7"}}, {"identifier": {"value": "E-3"}}),
+    ({"reference": "Patient/MRN-7"}, {"reference": "Encounter/E-3"}),
+    ({"reference": "Patient/MRN-7", "identifier": {"system": "urn:x", "value": "MRN-7"}},
+     {"type": "Encounter", "identifier": {"value": "E-3"}, "display": "Clinic visit"}),
+])
+def test_subject_and_encounter_come_in_as_the_refs(qr: dict, subject, encounter) -> None:
+    qr = _without_refs(qr)
+    qr["subject"], qr["encounter"] = subject, encounter
+    answers = answers_from_response(qr)
+    assert (answers["patient_ref"], answers["encounter_ref"]) == ("MRN-7", "E-3")
+
+
+def test_the_refs_survive_a_trip_through_subject_alone(qr: dict) -> None:
+    emitted = response_from_answers(load_answers(intake(patient_ref="MRN-7")))
+    assert answers_from_response(_without_refs(emitted))["patient_ref"] == "MRN-7"
+
+
+@pytest.mark.parametrize("subject", [
+    "Patient/1", {"reference": "Group/1"}, {"reference": "Patient/"}, {"reference": 7},
+    {"reference": "Patient/a/b"}, {"identifier": {"value": 7}}, {"identifier": "x"}, {},
+    {"reference": "Patient/A", "identifier": {"value": "B"}}, {"display": "Ana"},
+])
+def test_a_subject_that_names_no_patient_is_refused(qr: dict, subject: Any) -> None:
+    qr["subject"] = subject
+    assert list(errors_of(qr)) == ["subject"]
+
+
+def test_subject_and_the_item_must_agree(qr: dict) -> None:
+    qr = response_from_answers(load_answers(intake(patient_ref="MRN-7")))
+    qr["subject"] = {"identifier": {"value": "MRN-8"}}
+    assert list(errors_of(qr)) == ["subject"]
+    qr["subject"] = {"reference": "Patient/MRN-7"}
+    assert answers_from_response(qr)["patient_ref"] == "MRN-7"
+
+
+def test_a_ref_from_subject_is_checked_as_on_the_json_path(qr: dict) -> None:
+    qr["subject"] = {"identifier": {"value": "x" * 65}}
+    assert list(errors_of(qr)) == ["patient_ref"]
+
+
+@pytest.mark.parametrize("authored", ["2026-03-02T10:30:00+01:00", "2026-03-02", "2026",
+                                      "2026-03-02T10:30:00.25Z"])
+def test_a_clients_authored_is_accepted_but_not_kept(qr: dict, authored: str) -> None:
+    qr["authored"] = authored
+    assert "authored" not in answers_from_response(qr)
+
+
+@pytest.mark.parametrize("authored", [7, "yesterday", "2026-03-02T10:30", "2026-03-02T10:30:00",
+                                      "２０２６-03-02"])
+def test_a_malformed_authored_is_refused(qr: dict, authored: Any) -> None:
+    qr["authored"] = authored
+    assert list(errors_of(qr)) == ["authored"]

@@ -7,6 +7,8 @@ response that breaks them gets a 422 naming the linkId.
 
 from __future__ import annotations
 
+from typing import Any
+
 from apispec import APISpec
 
 from ..api.openapi import (
@@ -68,12 +70,156 @@ RESPONSE = {
             "description": f"{QUESTIONNAIRE_URL}, optionally followed by |version.",
         },
         "status": {"type": "string", "enum": list(R4_RESPONSE_STATUSES)},
-        "authored": {"type": "string"},
+        "authored": {"type": "string", "description": (
+            "A FHIR dateTime; not kept from a client (the vocabulary has no field for it): "
+            "a stored intake's authored is when it was stored, signed or amended.")},
         "author": {"type": "object", "description": (
-            "Reference(Practitioner): identifier.value the user id, display the name.")},
+            "Reference(Practitioner): identifier.value the user id, display the name. "
+            "Not kept from a client: a stored intake's author is its signer.")},
+        "subject": {"type": "object", "description": (
+            "Reference(Patient): identifier.value (or reference Patient/<ref>) is "
+            "patient_ref.")},
+        "encounter": {"type": "object", "description": (
+            "Reference(Encounter): identifier.value (or reference Encounter/<ref>) is "
+            "encounter_ref.")},
         "item": {"type": "array", "items": _ref("QuestionnaireResponseItem")},
     },
 }
+
+
+OPERATION_OUTCOME = {
+    "type": "object",
+    "description": "A FHIR R4 OperationOutcome: every error on the FHIR base is one. An issue "
+                   "about one item names it in expression (item.where(linkId='...')).",
+    "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["OperationOutcome"]},
+        "issue": {"type": "array", "minItems": 1, "items": {
+            "type": "object",
+            "required": ["severity", "code"],
+            "properties": {
+                "severity": {"type": "string", "enum": ["fatal", "error", "warning",
+                                                       "information"]},
+                "code": {"type": "string"},
+                "diagnostics": {"type": "string"},
+                "expression": {"type": "array", "items": {"type": "string"}},
+            },
+        }},
+    },
+}
+
+
+def _resource(name: str, description: str) -> dict[str, Any]:
+    return {"type": "object", "description": description, "required": ["resourceType"],
+            "properties": {"resourceType": {"type": "string", "enum": [name]}}}
+
+
+CAPABILITY_STATEMENT = _resource(
+    "CapabilityStatement", "A FHIR R4 CapabilityStatement: what this FHIR base does.")
+CODE_SYSTEM = _resource("CodeSystem", "A FHIR R4 CodeSystem: the codes of one answer key.")
+BUNDLE = {
+    **_resource("Bundle", "A FHIR R4 searchset Bundle of Questionnaires."),
+    "required": ["resourceType", "type"],
+}
+BUNDLE["properties"] = {**BUNDLE["properties"],
+                        "type": {"type": "string", "enum": ["searchset"]},
+                        "total": {"type": "integer", "minimum": 0},
+                        "entry": {"type": "array", "items": {"type": "object"}}}
+#: Tags of the FHIR operations in the OpenAPI document.
+TAGS = ["FHIR"]
+
+
+def _outcome(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {FHIR_JSON: {"schema": "OperationOutcome"}}}
+
+
+#: The errors any operation on the FHIR base may give.
+BASE_ERRORS: dict[str, dict[str, Any]] = {
+    "403": _outcome("The host's authorize hook said no."),
+    "405": _outcome("The method is not allowed here (Allow lists those that are)."),
+}
+#: The FHIR base's own errors of a create, besides 403 and 405.
+CREATE_OUTCOMES: dict[str, str] = {
+    **{code: text for code, text in CREATE_ERRORS.items() if code != "403"},
+    "422": "Refused: one issue per problem, the linkId in expression; or the "
+           "Idempotency-Key was used for another body.",
+    "503": "The store or the audit trail did not answer; Retry-After says when to retry.",
+}
+
+
+def _read(operation_id: str, summary: str, schema: str,
+          parameters: list[dict[str, Any]] | None = None, **errors: str) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": operation_id, "tags": TAGS, "summary": summary,
+        "responses": {
+            "200": {"description": summary, "content": {FHIR_JSON: {"schema": schema}}},
+            **BASE_ERRORS,
+            **{code.lstrip("_"): _outcome(text) for code, text in errors.items()},
+        },
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+def _path_parameter(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "string"}}
+
+
+def add_fhir_base_paths(spec: APISpec, prefix: str) -> None:
+    """The FHIR REST base at ``<prefix>/fhir``, whose every error is an OperationOutcome."""
+    base = f"{prefix}/fhir"
+    search = [{"name": name, "in": "query", "required": False, "description": text,
+               "schema": {"type": "string"}}
+              for name, text in (("url", "The canonical URL, optionally |version."),
+                                 ("_id", "The logical id."), ("version", "The version."))]
+    spec.path(path=f"{base}/metadata", operations={"get": _read(
+        "getFhirCapabilityStatement", "The CapabilityStatement of this FHIR base.",
+        "CapabilityStatement")})
+    spec.path(path=f"{base}/Questionnaire", operations={"get": {
+        **_read("getFhirQuestionnaire",
+                "With any of url, _id or version: a searchset Bundle (other parameters "
+                "are ignored); with no parameter at all: the Questionnaire itself.",
+                "Questionnaire", search),
+        "responses": {
+            "200": {"description": "The Questionnaire, or a searchset Bundle.",
+                    "content": {FHIR_JSON: {"schema": {"oneOf": [
+                        _ref("Questionnaire"), _ref("Bundle")]}}}},
+            **BASE_ERRORS,
+        },
+    }})
+    spec.path(path=f"{base}/Questionnaire/{{resource_id}}", operations={"get": _read(
+        "readFhirQuestionnaire", "The Questionnaire by its id (ankle-intake).",
+        "Questionnaire", [_path_parameter("resource_id", "ankle-intake")],
+        _404="No Questionnaire has this id.")})
+    spec.path(path=f"{base}/CodeSystem/{{key}}", operations={"get": _read(
+        "readFhirCodeSystem", "The CodeSystem of one answer key's codes, at the path of its "
+        "canonical URL (pain_locations) or of its id (pain-locations).", "CodeSystem",
+        [_path_parameter("key", "An answer key whose answers are codes.")],
+        _404="No answer key with codes has this name.")})
+    spec.path(path=f"{base}/QuestionnaireResponse/{{assessment_id}}", operations={"get": _read(
+        "readFhirQuestionnaireResponse", "A stored intake as a QuestionnaireResponse (the "
+        "export is audited), as getAssessmentFhir.", "QuestionnaireResponse", [ID_PARAMETER],
+        _404="No record has this id.",
+        _503="The audit trail or the store did not answer; Retry-After says when.")})
+    spec.path(path=f"{base}/QuestionnaireResponse", operations={"post": {
+        "operationId": "createFhirQuestionnaireResponse",
+        "tags": TAGS,
+        "summary": "Assess and store an intake (as createAssessmentFromFhir); the answer is "
+                   "the stored QuestionnaireResponse, Location its read URL.",
+        "parameters": [IDEMPOTENCY_PARAMETER],
+        "requestBody": {"required": True, "content": {
+            FHIR_JSON: {"schema": "QuestionnaireResponse"},
+            "application/json": {"schema": "QuestionnaireResponse"},
+        }},
+        "responses": {
+            "201": {**CREATED, "content": {FHIR_JSON: {"schema": "QuestionnaireResponse"}}},
+            **BASE_ERRORS,
+            **{code: _outcome(text) for code, text in CREATE_OUTCOMES.items()},
+        },
+    }})
 
 
 def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
@@ -81,20 +227,13 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
     spec.components.schema("Questionnaire", component=QUESTIONNAIRE)
     spec.components.schema("QuestionnaireResponseItem", component=RESPONSE_ITEM)
     spec.components.schema("QuestionnaireResponse", component=RESPONSE)
+    spec.components.schema("OperationOutcome", component=OPERATION_OUTCOME)
+    spec.components.schema("CapabilityStatement", component=CAPABILITY_STATEMENT)
+    spec.components.schema("CodeSystem", component=CODE_SYSTEM)
+    spec.components.schema("Bundle", component=BUNDLE)
     prefix = url_prefix.rstrip("/")
     fhir_response = {FHIR_JSON: {"schema": "QuestionnaireResponse"}}
-    spec.path(
-        path=f"{prefix}/fhir/Questionnaire",
-        operations={"get": {
-            "operationId": "getFhirQuestionnaire",
-            "summary": "The intake as a FHIR R4 Questionnaire.",
-            "responses": {
-                "200": {"description": "The Questionnaire.",
-                        "content": {FHIR_JSON: {"schema": "Questionnaire"}}},
-                "403": {"description": "The host's authorize hook said no (an HTML page)."},
-            },
-        }},
-    )
+    add_fhir_base_paths(spec, prefix)
     spec.path(
         path=f"{prefix}/api/fhir/QuestionnaireResponse",
         operations={"post": {

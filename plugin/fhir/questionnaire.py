@@ -22,8 +22,19 @@ linkIds:
   carries the JSON ``"pain_running": null`` ("could not run"), while an
   unanswered ``pain_running`` stays "not recorded";
 - sections (``GROUPS``) are groups ``group.<name>`` (the prefix keeps them apart
-  from answer keys: ``training`` is both); help texts are display items
-  ``<linkId>.help``.
+  from answer keys: ``training`` is both); no group is ``required`` (LHC-Forms'
+  ``checkValidity()`` never passes on a required group), the required questions
+  inside them are;
+- every help text is given twice, as display items ``<linkId>.help`` (itemControl
+  ``help``, a help button) and ``<linkId>.flyover`` (itemControl ``flyover``):
+  LHC-Forms shows the first and CSIRO Smart Forms only the second;
+- no section is conditional. The Ottawa section is always enabled and says its
+  scope (a sudden injury, within 10 days) in its text: the JSON API accepts
+  Ottawa findings whatever the onset and the core answers ``not_applicable``
+  outside the scope, so an ``enableWhen`` there hid answers the API had
+  accepted, and renderers dropped them on save. ``pain_running`` and
+  ``pain_running.could_not_run`` disable each other (``!=`` true and
+  ``exists`` false), so at most one of them is ever answered.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Iterator
+from html import escape
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 from typing import Any
@@ -45,15 +57,16 @@ from ..forms.vocabulary import (
     AnswerField,
     Choice,
     fields_in,
-    spec,
 )
 from ..guidance import RULES_VERSION
+from ..guidance.engine import OTTAWA_SCOPE_DAYS
 
 #: Base of every canonical URL the plugin mints. ``example.org`` is reserved
 #: (RFC 2606), so the identifiers can never collide with someone else's; they
 #: are names, not addresses, and stay the same whatever host serves them.
 CANONICAL_BASE = "https://ankle-intake.example.org/fhir"
-QUESTIONNAIRE_URL = f"{CANONICAL_BASE}/Questionnaire/ankle-intake"
+QUESTIONNAIRE_ID = "ankle-intake"
+QUESTIONNAIRE_URL = f"{CANONICAL_BASE}/Questionnaire/{QUESTIONNAIRE_ID}"
 #: One CodeSystem per answer field: ``<CODE_SYSTEM_BASE>/<answer key>``, codes = vocabulary values.
 CODE_SYSTEM_BASE = f"{CANONICAL_BASE}/CodeSystem"
 
@@ -61,6 +74,13 @@ MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
+#: R4 has no ``versionAlgorithm`` element: the R5 cross-version extension carries it.
+VERSION_ALGORITHM = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Questionnaire.versionAlgorithm"
+VERSION_ALGORITHM_SYSTEM = "http://hl7.org/fhir/version-algorithm"
+#: The itemControl codes used, with R4's displays.
+HELP_CONTROL = ("help", "Help-Button")
+FLYOVER_CONTROL = ("flyover", "Fly-over")
+CHECK_BOX_CONTROL = ("check-box", "Check-box")
 
 GROUP_PREFIX = "group."
 OTTAWA_PREFIX = "ottawa."
@@ -69,6 +89,14 @@ TESTS_PREFIX = TESTS_KEY + "."
 #: Nested answers (groups of findings): linkId prefix -> the answer key holding the object.
 NESTED_PREFIXES: dict[str, str] = {OTTAWA_PREFIX: "ottawa", TESTS_PREFIX: TESTS_KEY}
 HELP_SUFFIX = ".help"
+FLYOVER_SUFFIX = ".flyover"
+#: The display item at the top of the Ottawa section that says when the rules apply.
+OTTAWA_SCOPE_LINK = "group.ottawa.scope"
+OTTAWA_SCOPE = (
+    f"Use the Ottawa rules only within {OTTAWA_SCOPE_DAYS} days of a sudden injury, the "
+    f"scope in which they were validated (Stiell 1993). Findings recorded outside it are "
+    f"kept, but the assessment marks the rules not applicable."
+)
 #: Said wherever leaving a finding unanswered means "not examined" (never "no").
 NOT_EXAMINED = "Leave it unanswered if it was not examined."
 EXAMINED_NO = "Leave it unanswered if it was not examined; No means examined and not found."
@@ -81,12 +109,15 @@ NULL_ITEMS: dict[str, tuple[str, str]] = {
     "pain_running": ("pain_running.could_not_run", "Could not run"),
 }
 COULD_NOT_RUN = NULL_ITEMS["pain_running"][0]
-#: Sections shown only when a question has a given answer: section -> (question, code).
-#: Only the Ottawa rules, which apply to an injury: the examination, the special
-#: tests and the warning signs stay shown whatever the answers, as a test can be
-#: the one that matters outside its usual picture (a Thompson test after a
-#: "gradual" onset, a hop test for any bony pain).
-SECTION_ENABLE_WHEN: dict[str, tuple[str, str]] = {"ottawa": ("onset", "sudden")}
+#: What a section's title adds: the scope of the Ottawa rules, said rather than enforced.
+SECTION_NOTES: dict[str, str] = {
+    "ottawa": f"only within {OTTAWA_SCOPE_DAYS} days of a sudden injury",
+}
+#: Items that exclude each other: each is enabled only while the other is not answered.
+EXCLUSIVE_WHEN: dict[str, dict[str, Any]] = {
+    "pain_running": {"question": COULD_NOT_RUN, "operator": "!=", "answerBoolean": True},
+    COULD_NOT_RUN: {"question": "pain_running", "operator": "exists", "answerBoolean": False},
+}
 
 ITEM_TYPES: dict[str, str] = {
     "choice": "choice",
@@ -143,20 +174,24 @@ def _options(key: str, choices: tuple[Choice, ...]) -> list[dict[str, Any]]:
     return [{"valueCoding": _coding(key, choices, c.value)} for c in choices]
 
 
-def _help(link_id: str, text: str) -> dict[str, Any]:
+def item_control(control: tuple[str, str]) -> dict[str, Any]:
+    """The itemControl extension of one (code, display) of the R4 item-control codes."""
+    code, display = control
     return {
-        "linkId": link_id + HELP_SUFFIX,
-        "text": text,
-        "type": "display",
-        "extension": [
-            {
-                "url": ITEM_CONTROL,
-                "valueCodeableConcept": {
-                    "coding": [{"system": ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help"}]
-                },
-            }
-        ],
+        "url": ITEM_CONTROL,
+        "valueCodeableConcept": {
+            "coding": [{"system": ITEM_CONTROL_SYSTEM, "code": code, "display": display}]
+        },
     }
+
+
+def _help(link_id: str, text: str) -> list[dict[str, Any]]:
+    """The help of ``link_id`` as a help button and as a fly-over, for both renderers."""
+    return [
+        {"linkId": link_id + suffix, "text": text, "type": "display",
+         "extension": [item_control(control)]}
+        for suffix, control in ((HELP_SUFFIX, HELP_CONTROL), (FLYOVER_SUFFIX, FLYOVER_CONTROL))
+    ]
 
 
 def _bound(url: str, item_type: str, value: float) -> dict[str, Any]:
@@ -170,11 +205,11 @@ def _ottawa_group(spec: AnswerField) -> dict[str, Any]:
             "linkId": OTTAWA_PREFIX + f.key,
             "text": f.label,
             "type": "boolean",
-            "item": [_help(OTTAWA_PREFIX + f.key, f.meaning)],
+            "item": _help(OTTAWA_PREFIX + f.key, f.meaning),
         }
         for f in OTTAWA_FINDINGS
     ]
-    intro = [_help(spec.key, spec.help)] if spec.help else []
+    intro = _help(spec.key, spec.help) if spec.help else []
     return {"linkId": spec.key, "text": spec.label, "type": "group", "item": intro + findings}
 
 
@@ -186,11 +221,11 @@ def _tests_group(spec: AnswerField) -> dict[str, Any]:
             "text": t.label,
             "type": "choice",
             "answerOption": _options(spec.key, TEST_RESULTS),
-            "item": [_help(TESTS_PREFIX + t.key, f"{t.meaning} {NOT_EXAMINED}")],
+            "item": _help(TESTS_PREFIX + t.key, f"{t.meaning} {NOT_EXAMINED}"),
         }
         for t in SPECIAL_TESTS
     ]
-    intro = [_help(spec.key, TESTS_HELP)]
+    intro = _help(spec.key, TESTS_HELP)
     return {"linkId": spec.key, "text": spec.label, "type": "group", "item": intro + tests}
 
 
@@ -210,8 +245,12 @@ def _question(spec: AnswerField) -> dict[str, Any]:
     item: dict[str, Any] = {"linkId": spec.key, "text": spec.label, "type": item_type}
     bounds = [(MIN_VALUE, spec.minimum), (MAX_VALUE, spec.maximum)]
     extensions = [_bound(url, item_type, v) for url, v in bounds if v is not None]
+    if spec.kind == "choices":
+        extensions.append(item_control(CHECK_BOX_CONTROL))
     if extensions:
         item["extension"] = extensions
+    if spec.key in EXCLUSIVE_WHEN:
+        item["enableWhen"] = [dict(EXCLUSIVE_WHEN[spec.key])]
     if spec.required:
         item["required"] = True
     if spec.kind == "choices":
@@ -221,7 +260,7 @@ def _question(spec: AnswerField) -> dict[str, Any]:
     if spec.choices:
         item["answerOption"] = _options(spec.key, spec.choices)
     if help_text(spec):
-        item["item"] = [_help(spec.key, help_text(spec))]
+        item["item"] = _help(spec.key, help_text(spec))
     return item
 
 
@@ -231,21 +270,32 @@ def _section_items(group: str) -> list[dict[str, Any]]:
         items.append(_question(field))
         if field.key in NULL_ITEMS:
             link_id, text = NULL_ITEMS[field.key]
-            items.append({"linkId": link_id, "text": text, "type": "boolean"})
+            item: dict[str, Any] = {"linkId": link_id, "text": text, "type": "boolean"}
+            if link_id in EXCLUSIVE_WHEN:
+                item["enableWhen"] = [dict(EXCLUSIVE_WHEN[link_id])]
+            items.append(item)
     return items
 
 
 def _section(group: str, title: str) -> dict[str, Any]:
-    section: dict[str, Any] = {"linkId": GROUP_PREFIX + group, "text": title, "type": "group"}
-    if group in SECTION_ENABLE_WHEN:
-        question, code = SECTION_ENABLE_WHEN[group]
-        section["enableWhen"] = [
-            {"question": question, "operator": "=", "answerCoding": coding(spec(question), code)}
-        ]
-    if any(f.required for f in fields_in(group)):
-        section["required"] = True
-    section["item"] = _section_items(group)
+    """One section: never ``required`` and never conditional (see the module's docstring)."""
+    text = f"{title} ({SECTION_NOTES[group]})" if group in SECTION_NOTES else title
+    section: dict[str, Any] = {"linkId": GROUP_PREFIX + group, "text": text, "type": "group"}
+    items = _section_items(group)
+    if group == "ottawa":
+        items.insert(0, {"linkId": OTTAWA_SCOPE_LINK, "text": OTTAWA_SCOPE, "type": "display"})
+    section["item"] = items
     return section
+
+
+def _narrative(title: str, description: str) -> dict[str, str]:
+    """The generated narrative: the title, what the form is for and its sections."""
+    sections = "".join(f"<li>{escape(text)}</li>" for _, text in GROUPS)
+    return {
+        "status": "generated",
+        "div": (f'<div xmlns="http://www.w3.org/1999/xhtml"><h1>{escape(title)}</h1>'
+                f"<p>{escape(description)}</p><ol>{sections}</ol></div>"),
+    }
 
 
 @functools.lru_cache(maxsize=1)
@@ -253,19 +303,28 @@ def _built() -> dict[str, Any]:
     unplaced = [f.key for f in FIELDS if f.group not in dict(GROUPS)]
     if unplaced:
         raise RuntimeError(f"answer keys in no section: {', '.join(unplaced)}")
+    title = "Ankle pain intake for runners"
+    description = (
+        "What a physiotherapist records about a runner with ankle pain. Answers come back "
+        "as a QuestionnaireResponse, which the plugin assesses as it does its JSON answers."
+    )
     return {
         "resourceType": "Questionnaire",
-        "id": "ankle-intake",
+        "id": QUESTIONNAIRE_ID,
+        "text": _narrative(title, description),
+        "extension": [{
+            # Not semver: the rules version is build metadata there, which semver ignores.
+            "url": VERSION_ALGORITHM,
+            "valueCoding": {"system": VERSION_ALGORITHM_SYSTEM, "code": "natural",
+                            "display": "Natural"},
+        }],
         "url": QUESTIONNAIRE_URL,
         "version": QUESTIONNAIRE_VERSION,
         "name": "AnkleIntake",
-        "title": "Ankle pain intake for runners",
+        "title": title,
         "status": "active",
         "subjectType": ["Patient"],
-        "description": (
-            "What a physiotherapist records about a runner with ankle pain. Answers come back "
-            "as a QuestionnaireResponse, which the plugin assesses as it does its JSON answers."
-        ),
+        "description": description,
         "item": [_section(group, title) for group, title in GROUPS],
     }
 

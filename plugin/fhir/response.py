@@ -12,6 +12,16 @@ FHIR door stricter than the JSON one. An Ottawa object with no finding examined,
 a special-tests object with no test done and an empty optional list have no
 FHIR form: all come back absent, which assesses the same.
 
+The patient and the encounter travel twice: as the items ``patient_ref`` and
+``encounter_ref`` (what a renderer shows and saves) and as ``subject`` and
+``encounter``, References whose ``identifier.value`` is the reference (or
+``reference`` ``Patient/<ref>``, ``Encounter/<ref>``). Either is accepted; both
+must then agree. Every emitted response carries both whenever the refs are
+known. A client's ``authored`` and ``author`` are checked for their shape but
+not kept: the vocabulary has no field for them (``assessment_date`` is the day
+of the examination, set by the clinician), and a stored intake's ``authored``
+and ``author`` are those of its review (see :func:`stored_response`).
+
 A refused special test is named by its linkId, ``special_tests.<test>``, both
 when the Questionnaire refuses the answer and when the schema does (which keys
 it by the bare test key, ``thompson_test``). Whatever the body holds, a problem
@@ -24,10 +34,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..forms import FIELDS, OTTAWA_FINDINGS, InvalidAnswers, load_answers
+from ..forms.schemas import unencodable
 from ..forms.vocabulary import TEST_KEYS
 from .questionnaire import (
     COULD_NOT_RUN,
@@ -47,6 +59,16 @@ ASSESSABLE_STATUSES = ("completed", "amended")
 FHIR_INTEGER_RANGE = (-(2**31), 2**31 - 1)
 #: Keys of nested answer objects: inner key -> linkId, for the schema's errors.
 _NESTED_LINKS: dict[str, str] = {key: TESTS_PREFIX + key for key in TEST_KEYS}
+#: The References a response may carry for an answer key: element -> (answer key, type).
+REFERENCES: dict[str, tuple[str, str]] = {
+    "subject": ("patient_ref", "Patient"),
+    "encounter": ("encounter_ref", "Encounter"),
+}
+#: A FHIR dateTime: a year, month or day, or a time to the second with its zone.
+_DATE_TIME = re.compile(
+    r"[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?"
+)
 
 
 class _Problems:
@@ -130,7 +152,7 @@ def _check_item(
 ) -> None:
     defs = definitions()
     link = item.get("linkId") if isinstance(item, Mapping) else None
-    if not isinstance(link, str):
+    if not isinstance(link, str) or unencodable(link):
         problems.add(parent or "item", "Every item must be an object with a linkId.")
         return
     if link not in defs:
@@ -190,6 +212,63 @@ def _check_resource(qr: Mapping[str, Any], problems: _Problems) -> None:
         )
 
 
+def _reference_value(element: str, ref: Any, problems: _Problems) -> str | None:
+    """The reference a Reference carries (identifier.value or ``<Type>/<ref>``), or None."""
+    _, kind = REFERENCES[element]
+    if not isinstance(ref, Mapping):
+        problems.add(element, f"{element} must be a Reference (an object).")
+        return None
+    identifier, literal = ref.get("identifier"), ref.get("reference")
+    found: list[str] = []
+    if identifier is not None:
+        value = identifier.get("value") if isinstance(identifier, Mapping) else None
+        if not isinstance(value, str):
+            problems.add(element, f"{element}.identifier.value must be a string.")
+            return None
+        found.append(value)
+    if literal is not None:
+        if not isinstance(literal, str) or not literal.startswith(kind + "/") or \
+                not literal[len(kind) + 1:] or "/" in literal[len(kind) + 1:]:
+            problems.add(element, f"{element}.reference must be {kind}/<reference>.")
+            return None
+        found.append(literal[len(kind) + 1:])
+    if not found:
+        problems.add(element, f"{element} needs identifier.value or reference {kind}/<ref>.")
+        return None
+    if len(set(found)) > 1:
+        problems.add(element, f"{element}: identifier.value and reference name different "
+                              f"{kind.lower()}s.")
+        return None
+    return found[0]
+
+
+def _references(qr: Mapping[str, Any], values: dict[str, list[Any]],
+                problems: _Problems) -> dict[str, str]:
+    """answer key -> reference, from ``subject`` and ``encounter``; they must match the items."""
+    out: dict[str, str] = {}
+    for element, (key, _) in REFERENCES.items():
+        if element not in qr:
+            continue
+        value = _reference_value(element, qr[element], problems)
+        if value is None:
+            continue
+        if key in values and values[key] != [value]:
+            problems.add(element, f"{element} and the item {key} name different references.")
+            continue
+        out[key] = value
+    return out
+
+
+def _check_meta(qr: Mapping[str, Any], problems: _Problems) -> None:
+    """``authored`` and ``author`` are not kept, but a malformed one is still refused."""
+    authored = qr.get("authored")
+    if authored is not None and (not isinstance(authored, str)
+                                 or not _DATE_TIME.fullmatch(authored)):
+        problems.add("authored", "authored must be a FHIR dateTime (a time needs its zone).")
+    if "author" in qr and not isinstance(qr["author"], Mapping):
+        problems.add("author", "author must be a Reference (an object).")
+
+
 def raw_answers(qr: Any) -> dict[str, Any]:
     """The JSON answers a QuestionnaireResponse carries, not yet validated by the schema.
 
@@ -202,6 +281,8 @@ def raw_answers(qr: Any) -> dict[str, Any]:
     values: dict[str, list[Any]] = {}
     seen: set[str] = set()
     _check_items(qr.get("item", []), None, values, seen, problems)
+    references = _references(qr, values, problems)
+    _check_meta(qr, problems)
     for link, (definition, _) in definitions().items():
         if definition.get("required") and definition["type"] != "group" and link not in values:
             if link not in problems.errors:
@@ -229,6 +310,7 @@ def raw_answers(qr: Any) -> dict[str, Any]:
             raw[spec.key] = found if spec.kind == "choices" else found[0]
     if values.get(COULD_NOT_RUN) == [True]:
         raw["pain_running"] = None
+    raw.update(references)
     return raw
 
 
@@ -320,6 +402,10 @@ def response_from_answers(
         authored = authored.isoformat()
     if authored is not None:
         response["authored"] = authored
+    for element, (key, kind) in REFERENCES.items():
+        ref = answers.get(key)
+        if isinstance(ref, str) and ref:
+            response[element] = {"type": kind, "identifier": {"value": ref}}
     if author is not None:
         response["author"] = dict(author)
     response["item"] = _response_items(questionnaire()["item"], answers)

@@ -24,16 +24,9 @@ from ..reports.note import clinician_note
 from ..state import state
 from ..store import review
 from ..store.decisions import AuditFailed, Unknown
-from . import FHIR_JSON, answers_from_response, questionnaire
+from . import answers_from_response, questionnaire
 from .response import stored_response
-
-
-def _fhir(resource: dict[str, Any]) -> Response:
-    return current_app.response_class(
-        json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n",
-        status=200,
-        mimetype=FHIR_JSON,
-    )
+from .rest import create_fhir_blueprint, fhir_response
 
 
 def _record_or_404(assessment_id: str) -> dict[str, Any]:
@@ -41,11 +34,6 @@ def _record_or_404(assessment_id: str) -> dict[str, Any]:
     if record is None:
         abort(404, "No assessment has this id.")
     return record
-
-
-def get_questionnaire() -> Response:
-    """The intake as a FHIR R4 Questionnaire."""
-    return _fhir(questionnaire())
 
 
 def create_from_response() -> Response:
@@ -61,7 +49,7 @@ def get_response(assessment_id: str) -> Response:
     """
     record = _record_or_404(assessment_id)
     review.audited(record["id"], "export", record["version"])
-    return _fhir(stored_response(record))
+    return fhir_response(stored_response(record))
 
 
 def _version_arg() -> int | None:
@@ -134,20 +122,27 @@ def handout_command(answers: TextIO, output: str, large_print: bool) -> None:
     """
     from ..reports.handout import render_assessment
 
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise click.ClickException(f"the folder {folder} does not exist; create it first.")
     validated = _load_file(answers)
     pdf = render_assessment(
         validated, evaluate(validated),
         clinic_name=current_app.config["ANKLE_INTAKE_CLINIC_NAME"] or None,
         page_size=current_app.config["ANKLE_INTAKE_PAGE_SIZE"], large_print=large_print,
     )
-    folder = os.path.dirname(os.path.abspath(output))
-    handle, partial = tempfile.mkstemp(dir=folder, prefix=".ankle-intake-", suffix=".pdf")
+    try:
+        handle, partial = tempfile.mkstemp(dir=folder, prefix=".ankle-intake-", suffix=".pdf")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write into {folder} ({exc.strerror}).") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(pdf)
         os.replace(partial, output)
-    except BaseException:
+    except BaseException as exc:
         os.unlink(partial)
+        if isinstance(exc, OSError):
+            raise click.ClickException(f"cannot write {output} ({exc.strerror}).") from None
         raise
     click.echo(f"ankle-intake: handout written to {output} ({len(pdf)} bytes)")
 
@@ -158,8 +153,12 @@ def questionnaire_command() -> None:
 
 
 def register(bp: Blueprint, api: Blueprint) -> None:
-    """Add the FHIR routes, the note and the CLI commands to the plugin's blueprints."""
-    bp.add_url_rule("/fhir/Questionnaire", "fhir_questionnaire", get_questionnaire)
+    """Add the FHIR routes, the note and the CLI commands to the plugin's blueprints.
+
+    The FHIR base (``/fhir/...``, OperationOutcome errors) is a blueprint of its
+    own nested in ``bp``; the JSON API keeps its two FHIR routes, JSON errors and all.
+    """
+    bp.register_blueprint(create_fhir_blueprint())
     bp.add_url_rule("/assessments/<assessment_id>/note.txt", "note", get_note)
     api.add_url_rule("/fhir/QuestionnaireResponse", "create_from_fhir", create_from_response,
                      methods=["POST"])
