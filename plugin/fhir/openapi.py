@@ -1,12 +1,19 @@
 """The FHIR endpoints in the OpenAPI document.
 
-The resources are described by their outline only (resourceType, canonical,
-status, items): the full rules are FHIR's and the Questionnaire's, and a
-response that breaks them gets a 422 naming the linkId.
+The resources the server sends are described by their outline only
+(resourceType, canonical, status, items): the full rules are FHIR's and the
+Questionnaire's. A request body is described by ``NewQuestionnaireResponse``,
+which allows only what :func:`~ankle_intake.fhir.response.raw_answers` can
+accept: the canonical, an assessable status, the Questionnaire's linkIds,
+answers of one value[x] each, well-formed References and ``authored``. What
+JSON Schema in OpenAPI 3.0 cannot say (which value[x] and option each linkId
+takes, nesting, required items, the JSON path's ranges) still gets a 422
+naming the linkId.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from apispec import APISpec
@@ -19,8 +26,10 @@ from ..api.openapi import (
     IDEMPOTENCY_PARAMETER,
     error_response,
 )
+from ..forms.vocabulary import spec as field_spec
 from . import FHIR_JSON, QUESTIONNAIRE_URL
-from .response import ASSESSABLE_STATUSES
+from .questionnaire import VALUE_KEYS, definitions
+from .response import _DATE_TIME, ASSESSABLE_STATUSES, FHIR_INTEGER_RANGE, REFERENCES
 
 R4_RESPONSE_STATUSES = ("in-progress", "completed", "amended", "entered-in-error", "stopped")
 
@@ -87,6 +96,120 @@ RESPONSE = {
 }
 
 
+def _literal(text: str) -> str:
+    """``text`` as an ECMA-262 pattern that matches it literally."""
+    return re.sub(r"([\\^$.|?*+()\[\]{}])", r"\\\1", text)
+
+
+def _new_answer() -> dict[str, Any]:
+    """One answer as raw_answers takes it: exactly one value[x], and no nested items."""
+    options = [opt["valueCoding"] for definition, _ in definitions().values()
+               for opt in definition.get("answerOption", [])]
+    values: dict[str, dict[str, Any]] = {
+        "valueBoolean": {"type": "boolean"},
+        "valueCoding": {
+            "type": "object",
+            "description": "One of the item's answerOption codings (system and code; "
+                           "display is not checked).",
+            "required": ["system", "code"],
+            "properties": {
+                "system": {"type": "string", "enum": sorted({o["system"] for o in options})},
+                "code": {"type": "string", "enum": sorted({o["code"] for o in options})},
+                "display": {"type": "string"},
+            },
+        },
+        "valueDate": {"type": "string", "format": "date"},
+        "valueDecimal": {"type": "number"},
+        "valueInteger": {"type": "integer", "minimum": FHIR_INTEGER_RANGE[0],
+                         "maximum": FHIR_INTEGER_RANGE[1]},
+        "valueString": {"type": "string"},
+    }
+    return {
+        "type": "object",
+        "description": "One answer: exactly one value[x], the one of the item's type "
+                       "(valueCoding for a choice); an answer has no nested items.",
+        "minProperties": 1,
+        "maxProperties": 1,
+        "additionalProperties": False,
+        "properties": {key: values[key] for key in sorted(set(VALUE_KEYS.values()))},
+    }
+
+
+def _new_item() -> dict[str, Any]:
+    answerable = sorted(link for link, (definition, _) in definitions().items()
+                        if definition["type"] != "display")
+    return {
+        "type": "object",
+        "description": "An item: a group holds items, any other item holds answers (one "
+                       "unless the Questionnaire's item repeats), each linkId once, where "
+                       "the Questionnaire puts it.",
+        "required": ["linkId"],
+        "properties": {
+            "linkId": {"type": "string", "enum": answerable},
+            "text": {"type": "string"},
+            "answer": {"type": "array", "items": _ref("NewQuestionnaireResponseAnswer")},
+            "item": {"type": "array", "items": _ref("NewQuestionnaireResponseItem")},
+        },
+    }
+
+
+def _new_reference(element: str) -> dict[str, Any]:
+    """subject or encounter: identifier.value, or reference <Type>/<ref>, or both alike."""
+    key, kind = REFERENCES[element]
+    longest = field_spec(key).max_length
+    return {
+        "type": "object",
+        "description": (
+            f"Reference({kind}): identifier.value, or reference {kind}/<ref>, is {key}; "
+            f"when both are given, and when the item {key} is too, they must agree."),
+        "anyOf": [{"required": ["identifier"]}, {"required": ["reference"]}],
+        "properties": {
+            "type": {"type": "string", "description": "Not checked."},
+            "identifier": {"type": "object", "required": ["value"], "properties": {
+                "value": {"type": "string", "maxLength": longest}}},
+            "reference": {"type": "string",
+                          "pattern": f"^{_literal(kind)}/[^/]{{1,{longest}}}$"},
+            "display": {"type": "string"},
+        },
+    }
+
+
+def _new_response() -> dict[str, Any]:
+    ignored = "Ignored: not kept from a client."
+    return {
+        "type": "object",
+        "description": (
+            f"A QuestionnaireResponse sent to be assessed: it answers {QUESTIONNAIRE_URL} "
+            f"(optionally |version) and is {' or '.join(ASSESSABLE_STATUSES)}. Only "
+            "resourceType, questionnaire, status, item, subject, encounter, authored and "
+            "author are read; any other top-level element (id, meta, text, extension, ...) "
+            "is ignored, not refused, so the object stays open."),
+        "required": ["resourceType", "questionnaire", "status", "item"],
+        "properties": {
+            "resourceType": {"type": "string", "enum": ["QuestionnaireResponse"]},
+            "id": {"type": "string", "description": "Ignored: the server assigns the id."},
+            "meta": {"type": "object", "description": ignored},
+            "text": {"type": "object", "description": ignored},
+            "questionnaire": {
+                "type": "string",
+                "description": f"{QUESTIONNAIRE_URL}, optionally followed by |version.",
+                "pattern": f"^{_literal(QUESTIONNAIRE_URL)}(\\|[\\s\\S]*)?$",
+            },
+            "status": {"type": "string", "enum": list(ASSESSABLE_STATUSES)},
+            "authored": {"type": "string", "pattern": f"^(?:{_DATE_TIME.pattern})$",
+                         "description": "A FHIR dateTime (a time needs its zone); checked, "
+                                        "not kept."},
+            "author": {"type": "object", "description": "A Reference; not checked further, "
+                                                        "not kept."},
+            "subject": _new_reference("subject"),
+            "encounter": _new_reference("encounter"),
+            "item": {"type": "array", "minItems": 1,
+                     "description": "The Questionnaire's required items must be answered.",
+                     "items": _ref("NewQuestionnaireResponseItem")},
+        },
+    }
+
+
 OPERATION_OUTCOME = {
     "type": "object",
     "description": "A FHIR R4 OperationOutcome: every error on the FHIR base is one. An issue "
@@ -125,6 +248,16 @@ BUNDLE["properties"] = {**BUNDLE["properties"],
                         "type": {"type": "string", "enum": ["searchset"]},
                         "total": {"type": "integer", "minimum": 0},
                         "entry": {"type": "array", "items": {"type": "object"}}}
+
+
+def _new_response_body() -> dict[str, Any]:
+    """The request body of both create operations: what the server may accept."""
+    return {"required": True, "content": {
+        FHIR_JSON: {"schema": "NewQuestionnaireResponse"},
+        "application/json": {"schema": "NewQuestionnaireResponse"},
+    }}
+
+
 #: Tags of the FHIR operations in the OpenAPI document.
 TAGS = ["FHIR"]
 
@@ -210,10 +343,7 @@ def add_fhir_base_paths(spec: APISpec, prefix: str) -> None:
         "summary": "Assess and store an intake (as createAssessmentFromFhir); the answer is "
                    "the stored QuestionnaireResponse, Location its read URL.",
         "parameters": [IDEMPOTENCY_PARAMETER],
-        "requestBody": {"required": True, "content": {
-            FHIR_JSON: {"schema": "QuestionnaireResponse"},
-            "application/json": {"schema": "QuestionnaireResponse"},
-        }},
+        "requestBody": _new_response_body(),
         "responses": {
             "201": {**CREATED, "content": {FHIR_JSON: {"schema": "QuestionnaireResponse"}}},
             **BASE_ERRORS,
@@ -227,6 +357,9 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
     spec.components.schema("Questionnaire", component=QUESTIONNAIRE)
     spec.components.schema("QuestionnaireResponseItem", component=RESPONSE_ITEM)
     spec.components.schema("QuestionnaireResponse", component=RESPONSE)
+    spec.components.schema("NewQuestionnaireResponseAnswer", component=_new_answer())
+    spec.components.schema("NewQuestionnaireResponseItem", component=_new_item())
+    spec.components.schema("NewQuestionnaireResponse", component=_new_response())
     spec.components.schema("OperationOutcome", component=OPERATION_OUTCOME)
     spec.components.schema("CapabilityStatement", component=CAPABILITY_STATEMENT)
     spec.components.schema("CodeSystem", component=CODE_SYSTEM)
@@ -240,10 +373,7 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
             "operationId": "createAssessmentFromFhir",
             "summary": "Assess and store an intake sent as a QuestionnaireResponse.",
             "parameters": [IDEMPOTENCY_PARAMETER],
-            "requestBody": {"required": True, "content": {
-                FHIR_JSON: {"schema": "QuestionnaireResponse"},
-                "application/json": {"schema": "QuestionnaireResponse"},
-            }},
+            "requestBody": _new_response_body(),
             "responses": {
                 "201": CREATED,
                 **{code: error_response(text) for code, text in CREATE_ERRORS.items()},
