@@ -60,7 +60,7 @@ def variant_app() -> Any:
     if "eval" in parts:  # keyed by the cached answers themselves, so only with "load"
         intake.evaluate = _cached(intake.evaluate, id)
     if "write" in parts:
-        def add(answers: Any, assessment: Any, claim: Any = None) -> Stored:
+        def add(answers: Any, assessment: Any, claim: Any = None, user_id: Any = None) -> Stored:
             record = {"id": str(uuid.uuid4()), "rules_version": assessment["rules_version"],
                       "answers": answers, "assessment": assessment}
             return Stored(record, to_json(record))

@@ -254,7 +254,7 @@ class _Tests(fields.Nested):
         if not isinstance(value, Mapping):
             raise self.make_error("type")
         errors: dict[str, list[str]] = {}
-        labels = {t.key: t.label for t in SPECIAL_TESTS}
+        labels = _TEST_LABELS
         for key, result in value.items():
             if key not in TEST_KEYS:
                 errors[str(key)[:64]] = [

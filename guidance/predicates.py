@@ -81,10 +81,8 @@ def compile_predicate(spec: Any) -> Predicate:
         if len(spec) != 1:
             raise ContentError(f"'all' or 'any' stands alone in its object: {dict(spec)}")
         (combinator,) = spec.keys()
-        parts = [compile_predicate(p) for p in spec[combinator]]
-        if combinator == "all":
-            return lambda facts: all(p(facts) for p in parts)
-        return lambda facts: any(p(facts) for p in parts)
+        parts = tuple(compile_predicate(p) for p in spec[combinator])
+        return _all(parts) if combinator == "all" else _any(parts)
     if "not" in spec:
         inner = compile_predicate(spec["not"])
         return lambda facts: not inner(facts)
@@ -121,9 +119,48 @@ def _compile_op(name: str, kind: str, allowed: tuple[Any, ...], op: str, value: 
         return lambda f: not wanted.isdisjoint(f.get(name) or ())
     _check_value(name, kind, allowed, value)
     if op == "eq":
-        return lambda f: f.get(name) == value and f.get(name) is not None
+        if value is None:  # a fact that is None never equals anything
+            return lambda f: False
+        return lambda f: f.get(name) == value
     if kind not in ("integer", "number"):
         raise ContentError(f"{name}: {op} needs a number fact")
     if op == "gte":
-        return lambda f: f.get(name) is not None and f[name] >= value
-    return lambda f: f.get(name) is not None and f[name] <= value
+        def gte(f: Facts) -> bool:
+            found = f.get(name)
+            return found is not None and found >= value
+
+        return gte
+
+    def lte(f: Facts) -> bool:
+        found = f.get(name)
+        return found is not None and found <= value
+
+    return lte
+
+
+# ``all``/``any`` over a generator costs a frame per call; these loops run per request
+# for every rule of the content, so they are plain loops (same short-circuit order).
+def _all(parts: tuple[Predicate, ...]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+
+    def every(facts: Facts) -> bool:
+        for part in parts:
+            if not part(facts):
+                return False
+        return True
+
+    return every
+
+
+def _any(parts: tuple[Predicate, ...]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+
+    def some(facts: Facts) -> bool:
+        for part in parts:
+            if part(facts):
+                return True
+        return False
+
+    return some

@@ -12,6 +12,7 @@ after the blueprint's.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flask import Response
 
@@ -85,6 +86,27 @@ def content_security_policy(frame_ancestors: str, mimetype: str | None) -> str:
     return "; ".join((*CONTENT_SECURITY_POLICY, ancestors))
 
 
+@lru_cache(maxsize=32)
+def _headers(frame_ancestors: str, pdf: bool) -> tuple[tuple[str, str], ...]:
+    """The security headers for one ``FRAME_ANCESTORS`` value, built once per value.
+
+    Keyed by the setting's value rather than kept per app, so a host that changes
+    ``ANKLE_INTAKE_FRAME_ANCESTORS`` after ``init_app`` (tests do) still gets its
+    own policy; the per-request work is one dictionary look-up.
+    """
+    headers = [
+        ("Content-Security-Policy",
+         content_security_policy(frame_ancestors, "application/pdf" if pdf else None)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+    ]
+    # X-Frame-Options for browsers without frame-ancestors; it can say only these two.
+    legacy = {"'self'": "SAMEORIGIN", "'none'": "DENY"}.get(frame_ancestors.strip().lower())
+    if legacy:
+        headers.append(("X-Frame-Options", legacy))
+    return tuple(headers)
+
+
 def security_headers(response: Response) -> Response:
     """``after_request`` of the plugin's blueprint: CSP, nosniff, referrer only to ourselves.
 
@@ -93,16 +115,10 @@ def security_headers(response: Response) -> Response:
     theirs, which Flask-WTF's CSRF check over HTTPS requires
     (``WTF_CSRF_SSL_STRICT``); ``no-referrer`` made every such post a 400.
     """
-    ancestors = setting("FRAME_ANCESTORS")
-    response.headers["Content-Security-Policy"] = content_security_policy(
-        ancestors, response.mimetype
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    # X-Frame-Options for browsers without frame-ancestors; it can say only these two.
-    legacy = {"'self'": "SAMEORIGIN", "'none'": "DENY"}.get(ancestors.strip().lower())
-    if legacy:
-        response.headers["X-Frame-Options"] = legacy
-    else:
-        response.headers.pop("X-Frame-Options", None)
+    headers = response.headers
+    values = _headers(setting("FRAME_ANCESTORS"), response.mimetype == "application/pdf")
+    for name, value in values:
+        headers[name] = value
+    if len(values) == 3:  # no X-Frame-Options can say this policy: drop any other's
+        headers.pop("X-Frame-Options", None)
     return response
