@@ -18,6 +18,7 @@ from .api import create_api_blueprint
 from .auth import require_authorized
 from .fhir.openapi import add_fhir_paths
 from .security import security_headers
+from .store.decisions import AuditFailed
 from .store.records import RETRY_AFTER, STORE_ERRORS, describe, is_outage
 from .web.handout import add_handout_paths
 
@@ -27,6 +28,9 @@ log = logging.getLogger("ankle_intake")
 STORE_UNAVAILABLE = ("The intake store is not answering (busy or unavailable), so nothing "
                      "was saved or shown. Try again in a minute; if it keeps happening, "
                      "tell whoever runs this service.")
+#: What a page says when its view, print or export could not be put in the audit trail.
+AUDIT_UNAVAILABLE = ("This could not be recorded in the audit trail, so it is not shown. "
+                     "Try again in a moment.")
 
 
 def create_blueprint() -> Blueprint:
@@ -44,6 +48,9 @@ def create_blueprint() -> Blueprint:
     bp.after_request(security_headers)
     for error in STORE_ERRORS:
         bp.register_error_handler(error, store_unavailable)
+    # Every page that writes an audit row first (review, handout, note) answers through
+    # here; the API and the FHIR base have JSON and OperationOutcome handlers of their own.
+    bp.register_error_handler(AuditFailed, audit_unavailable)
     api = create_api_blueprint(parts=(add_fhir_paths, add_handout_paths))
     web.register(bp, api)
     fhir.register(bp, api)
@@ -70,7 +77,18 @@ def store_unavailable(exc: Exception) -> Any:
     if not is_outage(exc):
         raise exc
     log.error("ankle-intake: the store did not answer, 503: %s", describe(exc), exc_info=exc)
-    unavailable = ServiceUnavailable(STORE_UNAVAILABLE, retry_after=RETRY_AFTER)
+    return _page_503(STORE_UNAVAILABLE)
+
+
+def audit_unavailable(exc: AuditFailed) -> Any:
+    """A page's answer when its audit row could not be written: 503, nothing served."""
+    log.error("ankle-intake: an audit row could not be written (%s); request refused", exc)
+    return _page_503(AUDIT_UNAVAILABLE)
+
+
+def _page_503(message: str) -> Any:
+    """503 with ``Retry-After`` as the host's own 503 page, if it has one, else Werkzeug's."""
+    unavailable = ServiceUnavailable(message, retry_after=RETRY_AFTER)
     response = current_app.make_response(current_app.handle_http_exception(unavailable))
     response.status_code = 503
     response.headers.setdefault("Retry-After", str(RETRY_AFTER))

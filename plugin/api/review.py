@@ -20,6 +20,7 @@ from ..forms import InvalidAnswers
 from ..state import state
 from ..store import review
 from ..store.decisions import MAX_PAGE, AuditFailed, BadCursor, KeyTaken, Locked, Unknown
+from ..store.records import RETRY_AFTER as STORE_RETRY_AFTER
 from ..store.records import parse_id
 from . import idempotency
 from .views import REQUEST, _json, read_json_body
@@ -31,7 +32,7 @@ DEFAULT_PAGE = 25
 #: The longest filter values the store keeps (patient_ref 64, user ids 128).
 FILTER_LENGTHS = {"patient_ref": 64, "clinician": 128}
 #: Seconds a client should wait before retrying after a failed audit write.
-RETRY_AFTER = "5"
+RETRY_AFTER = str(STORE_RETRY_AFTER)
 
 
 def register(api: Blueprint) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from ..auth import User
 from .claims import Claim
 from .tables import AUDIT_ACTIONS, CLINICIAN, assessments, audit, idempotency_keys, versions
 
@@ -45,14 +46,6 @@ class AuditFailed(Exception):
 
 
 @dataclass(frozen=True)
-class User:
-    """The clinician a host's ``ANKLE_INTAKE_CURRENT_USER`` names."""
-
-    id: str
-    name: str
-
-
-@dataclass(frozen=True)
 class Signed:
     """A version just signed: its number and when."""
 
@@ -68,6 +61,15 @@ class Page:
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """A stored time as ISO 8601 in UTC (SQLite hands it back without a zone)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.isoformat()
 
 
 class Decisions:
@@ -165,8 +167,6 @@ class Decisions:
             ).mappings().first()
         if row is None:
             return None
-        from .records import iso
-
         return {"version": row["version"], "plan": row["plan"], "reason": row["reason"],
                 "signed_by": {"id": row["signed_by_id"], "name": row["signed_by_name"]}
                 if row["signed_by_id"] or row["signed_by_name"] else None,
@@ -183,8 +183,6 @@ class Decisions:
 
     def audit_trail(self, record_id: str) -> list[dict[str, Any]]:
         """Every audit row of a record, oldest first (kept after the record is erased)."""
-        from .records import iso
-
         with self._ready().connect() as conn:
             rows = conn.execute(
                 select(audit.c.at, audit.c.user_id, audit.c.action, audit.c.version)
@@ -235,8 +233,6 @@ class Decisions:
             rows = conn.execute(query).mappings().all()
         more = len(rows) > limit
         rows = rows[:limit]
-        from .records import iso
-
         items = [{
             "id": r["id"], "created_at": iso(r["created_at"]), "patient_ref": r["patient_ref"],
             "patient_name": (r["answers"] or {}).get("patient_name"),

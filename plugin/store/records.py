@@ -38,7 +38,7 @@ from sqlalchemy.types import TypeDecorator
 
 from . import migrate
 from .claims import Claim
-from .decisions import Decisions, KeyTaken
+from .decisions import Decisions, KeyTaken, iso, now
 from .tables import VERSION_TABLE, assessments, audit, idempotency_keys, metadata, versions
 from .writer_lock import WriterLock
 
@@ -333,9 +333,10 @@ class Storage(Decisions):
         the write starts, so the write lock is held only for the inserts and their
         commit (the pool's reset on return is outside it too).
         """
-        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        stored_at = now()
         record = {
-            "id": str(uuid.uuid4()), "created_at": now, "patient_ref": answers.get("patient_ref"),
+            "id": str(uuid.uuid4()), "created_at": stored_at,
+            "patient_ref": answers.get("patient_ref"),
             "encounter_ref": answers.get("encounter_ref"),
             "rules_version": str(assessment.get("rules_version", "")), "status": "draft",
             "version": 1, "triage_level": (assessment.get("triage") or {}).get("level"),
@@ -343,7 +344,7 @@ class Storage(Decisions):
         }
         answers_json, assessment_json = to_json(answers), to_json(assessment)
         row = {**record, "answers": answers_json, "assessment": assessment_json}
-        entry = {"assessment_id": record["id"], "at": now, "user_id": user_id,
+        entry = {"assessment_id": record["id"], "at": stored_at, "user_id": user_id,
                  "action": "create", "version": 1}
         engine = self._ready()
         inserts = self._inserts(engine)
@@ -404,7 +405,7 @@ class Storage(Decisions):
             conn.execute(versions.delete().where(versions.c.assessment_id == canonical))
             erased = conn.execute(assessments.delete().where(assessments.c.id == canonical))
             if erased.rowcount == 1:  # the audit rows stay: they hold no patient data
-                conn.execute(_INSERT_AUDIT, {"assessment_id": canonical, "at": _now(),
+                conn.execute(_INSERT_AUDIT, {"assessment_id": canonical, "at": now(),
                                              "user_id": user_id, "action": "erase",
                                              "version": None})
         return erased.rowcount == 1
@@ -427,7 +428,7 @@ class Storage(Decisions):
             doomed = select(assessments.c.id).where(old)
             conn.execute(audit.insert().from_select(
                 ["assessment_id", "at", "action"],
-                select(assessments.c.id, literal(_now(), audit.c.at.type),
+                select(assessments.c.id, literal(now(), audit.c.at.type),
                        literal("erase", audit.c.action.type)).where(old)))
             conn.execute(idempotency_keys.delete().where(
                 idempotency_keys.c.assessment_id.in_(doomed)))
@@ -455,19 +456,6 @@ class Storage(Decisions):
                 self._writer.close()
             self._writer = None
             self._tables_ready = False
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-def iso(moment: dt.datetime | None) -> str | None:
-    """A stored time as ISO 8601 in UTC (SQLite hands it back without a zone)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.isoformat()
 
 
 def _signer(user_id: str | None, name: str | None) -> dict[str, Any] | None:

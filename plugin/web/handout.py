@@ -26,7 +26,7 @@ from ..state import state
 from ..store import review
 from ..store.decisions import Unknown
 from ..store.intake import log_refused
-from .review import audited, record_or_404
+from .review import record_or_404
 
 PDF = "application/pdf"
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -95,7 +95,7 @@ def _version(record: dict[str, Any]) -> int | None:
 
 
 def _audit_print(record: dict[str, Any], number: int | None, action: str = "print") -> None:
-    audited(record["id"], action, number or record["version"])
+    review.audited(record["id"], action, number or record["version"])
 
 
 def stored_handout(assessment_id: str) -> Response:

@@ -14,14 +14,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from werkzeug.exceptions import ServiceUnavailable
 
 from ..auth import current_user
 from ..forms import InvalidAnswers
 from ..forms.plan import MAX_EXERCISES
 from ..reports.note import clinician_note, finding_rows, ottawa_rows, special_test_rows
 from ..store import review
-from ..store.decisions import AuditFailed, Locked, Unknown
+from ..store.decisions import Locked, Unknown
 from .plan_form import (
     CSRF_MESSAGE,
     ReviewForm,
@@ -45,20 +44,9 @@ TRIAGE_STYLE = {
     "see_clinician": ("see-clinician", "Refer on"),
 }
 #: Seconds a client should wait before trying again after a failed audit write.
-RETRY_AFTER = 5
 DONE = {"saved": "Draft saved.", "signed": "Signed.", "amended": "Addendum signed."}
 NO_USER = ("Signing needs a clinician, and nobody is signed in as one "
            "(ANKLE_INTAKE_CURRENT_USER names nobody). Nothing was signed.")
-
-
-def audited(record_id: str, action: str, version: int | None = None) -> None:
-    """Write the audit row of a view, print or export; 503 with Retry-After if it fails."""
-    try:
-        review.audited(record_id, action, version)
-    except AuditFailed:
-        raise ServiceUnavailable(
-            "This could not be recorded in the audit trail, so it is not shown. "
-            "Try again in a moment.", retry_after=RETRY_AFTER) from None
 
 
 def record_or_404(assessment_id: str) -> dict[str, Any]:
@@ -71,7 +59,7 @@ def record_or_404(assessment_id: str) -> dict[str, Any]:
 def result(assessment_id: str) -> Any:
     """The clinician's review of one stored intake: the plan form, or the signed plan."""
     record = record_or_404(assessment_id)
-    audited(record["id"], "view", record["version"])
+    review.audited(record["id"], "view", record["version"])  # 503 if it fails (blueprint)
     return _page(record, done=DONE.get(request.args.get("done", "")))
 
 
