@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from ..forms.vocabulary import BY_KEY
 from .content import LOADS, TextItemSchema, load_content
 from .predicates import ContentError
 
@@ -44,8 +45,12 @@ REQUIRED_ITEMS: dict[str, frozenset[str]] = {
         "prevention_balance", "prevention_shoes", "heading_log", "log_intro", "disclaimer",
         "draft_notice", "heading_patient_note",
     )},
+    "heading_progress": frozenset(), "progress_intro": frozenset(), "video_intro": frozenset(),
     "earliest_return": frozenset({"date"}),
     "call_us": frozenset({"phone"}),
+    "progress_pain_run": frozenset({"first", "last"}),
+    "progress_pain_now": frozenset({"first", "last"}),
+    "progress_distance": frozenset({"done", "planned"}),
 }
 
 #: Every label the renderer asks for, with the placeholders it must hold.
@@ -56,8 +61,18 @@ REQUIRED_LABELS: dict[str, frozenset[str]] = {
         "starts", "distance",
         "sessions", "day", "pain", "months", "pdf_title", "next_appointment",
         "clinic_phone", "clinic_address", "draft_mark", "often_day_1", "often_day_2",
-        "often_week_1",
+        "often_week_1", "grid_sets", "grid_reps", "grid_hold", "grid_often", "grid_amount",
+        "video_qr_alt", "run", "visit", "progress_pain_now", "progress_pain_run",
+        "progress_chart_pain",
+        "unit_points", "unit_percent", "not_recorded",
     )},
+    "grid_hold_value": frozenset({"hold"}),
+    "day_month": frozenset({"day", "month"}),
+    "table_scroll": frozenset({"first"}),
+    "progress_measure": frozenset({"measure", "unit"}),
+    "progress_planned": frozenset({"unit"}),
+    "progress_done": frozenset({"unit"}),
+    "progress_chart_distance": frozenset({"unit"}),
     "dose_sets": frozenset({"sets", "reps"}),
     "dose_reps": frozenset({"reps"}),
     "dose_hold": frozenset({"hold", "reps"}),
@@ -136,6 +151,10 @@ class HandoutContent:
     terms: tuple[Term, ...]
     labels: dict[str, str]
     prevention: tuple[Tip, ...] = ()
+    #: The language the words are in (``ankle_intake.guidance.i18n.LANGUAGES``).
+    language: str = "en"
+    #: Answer labels per field and value, in ``language``; English uses the vocabulary's.
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def text(self, item_id: str, **values: Any) -> str:
         """An item's sentence, with ``{placeholders}`` filled in."""
@@ -145,6 +164,12 @@ class HandoutContent:
     def label(self, name: str, **values: Any) -> str:
         text = self.labels[name]
         return text.format(**values) if values else text
+
+    def choice(self, name: str, value: str) -> str:
+        """An answer as the handout prints it ("Right"), in the handout's language."""
+        if self.language == "en":
+            return BY_KEY[name].label_for(value)
+        return self.choices[name][value]
 
 
 def _fail(ident: str, problem: Any) -> ContentError:

@@ -14,7 +14,7 @@ engine's suggestion: see :mod:`.planned`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from io import BytesIO
 from typing import Any
 
@@ -26,9 +26,11 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from ..forms import load_answers
 from ..guidance import evaluate
-from ..guidance.handout_content import HANDOUT, HandoutContent
+from ..guidance.handout_content import HandoutContent
+from ..guidance.i18n import handout_content, localized
 from . import sections
 from .planned import Page1, planned_assessment
+from .progress import progress as progress_section
 from .styles import Styles, get_styles
 from .writer import BaseWriter, PdfWriter
 
@@ -128,12 +130,14 @@ def resolve_page_size(name: str) -> tuple[float, float]:
 
 def story_blocks(
     writer: BaseWriter, answers: Mapping[str, Any], assessment: Mapping[str, Any],
-    clinic_name: str | None, page1: Page1 | None = None,
+    clinic_name: str | None, page1: Page1 | None = None, *,
+    video_url: str | None = None, progress: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[Any]:
     """The blocks (flowables or HTML) in the order issue 4 gives, for validated answers.
 
     ``assessment`` is the engine's, or the clinician's plan laid over it
-    (:func:`.planned.planned_assessment`); ``page1`` what the first page adds.
+    (:func:`.planned.planned_assessment`); ``page1`` what the first page adds;
+    ``video_url`` the clinic's video link template; ``progress`` the visits so far.
     """
     w, a, p1 = writer, assessment, page1 or Page1()
     return [
@@ -141,10 +145,11 @@ def story_blocks(
         *sections.what_to_do_now(w, a),
         *sections.red_flags(w, a, p1),
         *sections.patient_note(w, p1),
+        *progress_section(w, progress),
         *sections.conditions(w, answers, a),
         *sections.rice(w, a),
         *sections.advice(w, a),
-        *sections.exercises(w, a),
+        *sections.exercises(w, a, video_url),
         *sections.return_to_run(w, answers, a),
         *sections.prevention(w, a),
         *sections.exercise_log(w, answers, a),
@@ -178,13 +183,16 @@ def prepare(
     signoff: Mapping[str, Any] | None,
     clinic: Mapping[str, Any] | None,
     clinic_name: str | None,
+    language: str = "en",
 ) -> tuple[Mapping[str, Any], Page1]:
     """What to print (the plan over the assessment, if any) and what page 1 adds.
 
-    Shared by the PDF and the HTML handout, so they cannot print different plans.
+    Shared by the PDF and the HTML handout, so they cannot print different plans;
+    the words are then put in the handout's ``language`` (``handout_language``).
     """
     page1 = Page1.build(plan=plan, signoff=signoff, clinic=clinic, clinic_name=clinic_name)
-    return (planned_assessment(assessment, plan) if plan else assessment), page1
+    shown = planned_assessment(assessment, plan) if plan else assessment
+    return localized(shown, language), page1
 
 
 def render_assessment(
@@ -197,6 +205,8 @@ def render_assessment(
     clinic_name: str | None = None,
     page_size: str = "A4",
     large_print: bool = False,
+    video_url: str | None = None,
+    progress: Sequence[Mapping[str, Any]] | None = None,
 ) -> bytes:
     """The handout for answers already validated and an assessment already made.
 
@@ -208,30 +218,36 @@ def render_assessment(
     (contract 5) names the clinician; a ``"draft"`` one marks every page.
     ``clinic`` (``name``, ``phone``, ``address``, any may be empty) puts the
     clinic's contact details on page 1; its name wins over ``clinic_name``.
+    ``video_url`` (``ANKLE_INTAKE_EXERCISE_VIDEO_URL``, ``{exercise_id}`` its only
+    placeholder) gives each exercise a QR code and its link; ``progress`` (one
+    mapping per visit, see :mod:`.progress`) adds "Your progress" from two visits.
     Raises ``ValueError`` for an unknown page size, level or exercise id.
     """
     size = resolve_page_size(page_size)
     styles = get_styles(large_print)
+    language = answers.get("handout_language", "en")
+    content = handout_content(language)
     assessment, page1 = prepare(assessment, plan=plan, signoff=signoff, clinic=clinic,
-                                clinic_name=clinic_name)
+                                clinic_name=clinic_name, language=language)
     clinic_title = page1.clinic_name
 
     head = [clinic_title or "", answers.get("patient_name") or "",
-            PdfWriter(styles, HANDOUT, 0).date(answers["assessment_date"])]
-    footer = _Footer(styles, HANDOUT, assessment["rules_version"],
+            PdfWriter(styles, content, 0).date(answers["assessment_date"])]
+    footer = _Footer(styles, content, assessment["rules_version"],
                      "  \u00b7  ".join(part for part in head if part), draft=page1.draft)
     buffer = BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=size, invariant=1, leftMargin=MARGIN, rightMargin=MARGIN,
         topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN + footer.height(),
-        title=HANDOUT.label("pdf_title"), author=clinic_title or "", creator="ankle-intake",
-        subject="", keywords="", lang="en", initialFontName=styles.regular,
+        title=content.label("pdf_title"), author=clinic_title or "", creator="ankle-intake",
+        subject="", keywords="", lang=language, initialFontName=styles.regular,
         initialFontSize=styles.sizes["body"],
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer.draw_static)])
-    writer = PdfWriter(styles, HANDOUT, doc.width)
-    story = story_blocks(writer, answers, assessment, clinic_title, page1)
+    writer = PdfWriter(styles, content, doc.width)
+    story = story_blocks(writer, answers, assessment, clinic_title, page1,
+                         video_url=video_url, progress=progress)
     doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer))
     return buffer.getvalue()

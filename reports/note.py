@@ -180,7 +180,43 @@ def _subjective(answers: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, 
     moved = {BY_KEY[key].label for key in OBJECTIVE_HISTORY_KEYS}
     story = [(label, text) for label, text in history if label not in moved]
     lines = [SUBJECTIVE, *(f"- {label}: {text}" for label, text in story)]
+    lines += _last_week(answers)
     return lines, [(label, text) for label, text in history if label in moved]
+
+
+def _last_week(answers: Mapping[str, Any]) -> list[str]:
+    """A follow-up's account of the week since the last visit (contract 6)."""
+    if "last_week" not in answers:
+        return []
+    week = answers["last_week"] or {}
+    unit = answers.get("distance_unit", "km")
+    parts = [
+        f"{week['runs']} run(s)" if "runs" in week else "runs not recorded",
+        f"{week['minutes']:g} min" if "minutes" in week else "minutes not recorded",
+        f"{week['distance']:g} {unit}" if "distance" in week else "distance not recorded",
+        (f"worst pain during a run {week['pain_during_max']}/10"
+         if "pain_during_max" in week else "worst pain during a run not recorded"),
+        ({True: "worse the next morning", False: "not worse the next morning"}
+         [week["worse_next_morning"]] if "worse_next_morning" in week
+         else "next morning not recorded"),
+    ]
+    return [f"- Last week: {'; '.join(parts)}."]
+
+
+def _measures(assessment: Mapping[str, Any]) -> list[str]:
+    """Each outcome measure's score, its reading and its change since last scored."""
+    lines = []
+    for scored in (assessment.get("measures") or {}).values():
+        if scored.get("score") is None:
+            why = scored.get("reason") or "too few items answered"
+            lines.append(f"- {scored['name']}: no score ({why}).")
+            continue
+        reading = (scored.get("interpretation") or {}).get("clinician") or ""
+        line = f"- {scored['name']}: {scored['score']:g}/{scored['max']:g} {scored['unit']}."
+        lines.append(f"{line} {reading}".rstrip())
+        if scored.get("change"):
+            lines.append(f"  - {scored['change']['text']}")
+    return ["Outcome measures:", *lines] if lines else []
 
 
 def _objective(answers: Mapping[str, Any], assessment: Mapping[str, Any],
@@ -195,7 +231,7 @@ def _objective(answers: Mapping[str, Any], assessment: Mapping[str, Any],
             if row["accuracy"]:
                 line += f" ({row['accuracy']} Source: {row['source']})"
             lines.append(line)
-    return lines + _ottawa_findings(answers, assessment)
+    return lines + _ottawa_findings(answers, assessment) + _measures(assessment)
 
 
 def _ottawa_findings(answers: Mapping[str, Any], assessment: Mapping[str, Any]) -> list[str]:
@@ -294,6 +330,7 @@ def _plan(assessment: Mapping[str, Any], plan: Mapping[str, Any] | None) -> list
         lines.append(f"  - {' '.join(triage['reasons'])}")
     lines += _referral(assessment)
     lines.append(f"- {RUNNING[bool(assessment['stop_running'])]}")
+    lines += _progression(assessment["return_to_run"], plan)
     rice = assessment.get("rice")
     if rice:
         lines.append(f"- RICE: {rice['when']}")
@@ -327,6 +364,24 @@ def _plan(assessment: Mapping[str, Any], plan: Mapping[str, Any] | None) -> list
         review = plan.get("review_date")
         lines.append(f"- {REVIEW.format(date=review) if review else NO_REVIEW}")
     lines.append(f"- {HANDOUT_GIVEN}")
+    return lines
+
+
+#: A follow-up's progression in the note's words.
+PROGRESSION_WORDS = {"advance": "advance", "hold": "hold", "back_off": "back off"}
+
+
+def _progression(rtr: Mapping[str, Any], plan: Mapping[str, Any] | None) -> list[str]:
+    """A follow-up's progression: the suggestion with its reasons, and the clinician's choice."""
+    suggested = rtr.get("progression")
+    if not suggested:
+        return []
+    lines = [f"- Progression suggested: {PROGRESSION_WORDS[suggested]}."]
+    lines.extend(f"  - {reason['clinician']}" for reason in rtr.get("progression_reasons", []))
+    chosen = (plan or {}).get("progression")
+    if chosen and chosen != suggested:
+        lines.append(f"- Progression chosen: {PROGRESSION_WORDS[chosen]} "
+                     f"(suggested {PROGRESSION_WORDS[suggested]}).")
     return lines
 
 

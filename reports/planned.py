@@ -82,6 +82,11 @@ def planned_assessment(assessment: Mapping[str, Any], plan: Mapping[str, Any]) -
                   "clinician_summary": clinician_summary, "reasons": []}
     exercises = planned_exercises(plan)
     return_to_run = dict(assessment["return_to_run"])
+    chosen = plan.get("progression")
+    options = return_to_run.get("plans_by_progression") or {}
+    if chosen in options and chosen != return_to_run.get("progression"):
+        # A follow-up's progression as the clinician decided it: its stage and its weeks.
+        return_to_run.update(options[chosen], chosen_progression=chosen)
     if level in ("continue", "caution"):
         # The clinician lets them run now: a later "earliest day to try a run" would
         # contradict the level the handout opens with.

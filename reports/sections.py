@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from ..forms.vocabulary import BY_KEY
+from .exercise_card import exercise_card
 from .planned import Page1
 from .writer import BULLET, TICK_BOX, WARNING, BaseWriter
 
@@ -20,6 +20,10 @@ Answers = Mapping[str, Any]
 Assessment = Mapping[str, Any]
 
 LOG_DAYS = 14
+#: Room left on a page, in body sizes, from which a long table starts there and breaks
+#: (header repeated) instead of leaving the page half blank: a heading, its lead-in
+#: and a few rows.
+SPLIT_BELOW = 16
 NO_PAGE1 = Page1()
 
 
@@ -29,7 +33,7 @@ def _details(w: BaseWriter, answers: Answers, names: tuple[str, ...],
     values = {
         "name": answers.get("patient_name") or w.label("blank"),
         "date": w.date(answers["assessment_date"]),
-        "side": BY_KEY["side"].label_for(answers["side"]),
+        "side": w.content.choice("side", answers["side"]),
         "clinician": page1.clinician or answers.get("clinician_name") or w.label("blank"),
         "injury_date": w.date(answers["injury_date"]) if answers.get("injury_date") else "",
         "pain_now": str(answers["pain_now"]),
@@ -102,11 +106,16 @@ def red_flags(w: BaseWriter, assessment: Assessment, page1: Page1 = NO_PAGE1) ->
 
 
 def conditions(w: BaseWriter, answers: Answers, assessment: Assessment) -> list[Any]:
-    flows = w.para(w.text("heading_conditions"), "h1")
+    head = w.para(w.text("heading_conditions"), "h1")
     if not assessment["conditions"]:
-        return flows + w.para(w.text("no_condition"))
-    for cond in assessment["conditions"]:
-        block = w.para(cond["name"], "h2", key=cond["id"], label=w.label(cond["confidence"]) + ":")
+        return head + w.para(w.text("no_condition"))
+    flows: list[Any] = []
+    for number, cond in enumerate(assessment["conditions"]):
+        # The heading goes inside the first block: a heading's keepWithNext does not
+        # reach into a KeepTogether, and it would be left at the foot of a page.
+        block = head if number == 0 else []
+        block += w.para(cond["name"], "h2", key=cond["id"],
+                        label=w.label(cond["confidence"]) + ":")
         block += w.para(cond["summary"], key=cond["id"])
         block += w.para(cond["healing"]["note"], key=cond["id"])
         flows.append(w.keep(block))
@@ -145,11 +154,13 @@ def advice(w: BaseWriter, assessment: Assessment) -> list[Any]:
     return w.section(w.para(w.text("heading_advice"), "h1"), body)
 
 
-def exercises(w: BaseWriter, assessment: Assessment) -> list[Any]:
+def exercises(w: BaseWriter, assessment: Assessment, video_url: str | None = None) -> list[Any]:
     """The programme; under a referral that holds it, a short box pointing to what was arranged.
 
     Exercises of a kind held back (by a red flag or the acute phase) are
-    already left out of ``exercises``: they simply do not appear.
+    already left out of ``exercises``: they simply do not appear. Each prints as
+    a card (:mod:`.exercise_card`): picture, dose grid, stop-if line, and a QR
+    code of the clinic's video when ``video_url`` is set.
     """
     if assessment["exercises_on_hold"]:
         inner = w.para(w.text("heading_on_hold"), "box_heading")
@@ -160,12 +171,7 @@ def exercises(w: BaseWriter, assessment: Assessment) -> list[Any]:
     intro = w.para(w.text("heading_exercises"), "h1") + w.para(w.text("exercises_intro"))
     flows: list[Any] = []
     for number, ex in enumerate(assessment["exercises"], start=1):
-        block = w.para(f"{number}. {ex['name']}", "h2", key=ex["id"])
-        block += w.para(ex["dose"], key=ex["id"], label=w.label("dose"))
-        for step in ex["steps"]:
-            block += w.para(step, "bullet", key=ex["id"], bullet=BULLET)
-        block += w.para(ex["stop_if"], "strong", key=ex["id"])
-        flows.append(w.keep((intro if number == 1 else []) + block))
+        flows += exercise_card(w, number, ex, video_url, intro if number == 1 else None)
     return flows
 
 
@@ -184,22 +190,21 @@ def return_to_run(w: BaseWriter, answers: Answers, assessment: Assessment) -> li
             block = w.para(w.text("heading_weeks"), "h2") + w.para(plan["weekly_rule"])
             if plan["weeks"][0]["starts"] is None:
                 block += w.para(w.text("weeks_after_run_walk"))
-            flows.append(w.keep(block + [_weeks_table(w, answers, plan["weeks"])]))
+            flows.append(w.keep(block + [_weeks_table(w, answers, plan["weeks"])],
+                                split_below=SPLIT_BELOW * w.styles.sizes["body"]))
         block = w.para(w.text("heading_pain_rule"), "h2") + w.para(w.text("pain_rule_intro"))
         block += w.bullets(plan["pain_rule"])
         flows.append(w.keep(block))
     return flows
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
 def _weeks_table(w: BaseWriter, answers: Answers, weeks: list[dict]) -> Any:
     """Distances per week, dated when the assessment could date them.
 
     Undated weeks start after the run-walk steps, whose pace the runner's next
-    days set, and the week column says so.
+    days set, and the week column says so. Every column but the last is as wide
+    as its widest entry, measured in the print font: no date runs into its
+    neighbour in any language or page size; the last column wraps.
     """
     dated = weeks[0]["starts"] is not None
     header = [w.label("week") if dated else w.label("week_after_run_walk")]
@@ -207,15 +212,14 @@ def _weeks_table(w: BaseWriter, answers: Answers, weeks: list[dict]) -> Any:
     header += [w.label("distance"), w.label("sessions")]
     rows = []
     for week in weeks:
-        low, high = _number(week["distance"]), _number(week["distance_max"])
+        low, high = w.number(week["distance"]), w.number(week["distance_max"])
         distance = (w.label("distance_one", low=low, unit=week["unit"]) if low == high
                     else w.label("distance_range", low=low, high=high, unit=week["unit"]))
         row = [str(week["week"])]
         if dated:
             row.append(w.date(dt.date.fromisoformat(week["starts"])))
         rows.append(row + [distance, week["sessions"]])
-    size = w.styles.sizes["table"]
-    fixed = ([4.2 * size, 9.5 * size] if dated else [9.5 * size]) + [10.5 * size]
+    fixed = [w.column_width(header[i], [row[i] for row in rows]) for i in range(len(header) - 1)]
     return w.grid(header, rows, fixed + [w.width - sum(fixed)], wrap=[len(header) - 1])
 
 
@@ -239,24 +243,52 @@ def prevention(w: BaseWriter, assessment: Assessment) -> list[Any]:
     return w.section(w.para(w.text("heading_prevention"), "h1"), body)
 
 
+def _log_parts(need: list[float], free_first: float, free_rest: float) -> list[list[int]]:
+    """Exercise indexes per log table: as many columns as fit with each name's widest
+    word unbroken (``need``); a programme too wide for one table continues in a second."""
+    names = need
+    count = 1
+    while True:  # the fewest tables, the exercises shared out evenly between them
+        size = -(-len(names) // count)
+        parts = [list(range(len(names)))[i:i + size] for i in range(0, len(names), size)]
+        if all(sum(need[i] for i in part) <= (free_first if n == 0 else free_rest)
+               for n, part in enumerate(parts)) or size == 1:
+            return parts
+        count += 1
+
+
 def exercise_log(w: BaseWriter, answers: Answers, assessment: Assessment) -> list[Any]:
-    count = len(assessment["exercises"])
-    if not count:
+    """A tick per exercise a day, each column named by its exercise; pain; minutes run.
+
+    The run column comes with the return phase: once the runner may run (the
+    assessment or the clinician's level lets them), the log records it too.
+    """
+    exercises = assessment["exercises"]
+    if not exercises:
         return []
     start = dt.date.fromisoformat(answers["assessment_date"])
-    header = [w.label("day"), w.label("date")]
-    header += [w.label("exercise_n", n=n) for n in range(1, count + 1)] + [w.label("pain")]
-    rows = [
-        [str(day), w.date(start + dt.timedelta(days=day - 1))] + [""] * count + [""]
-        for day in range(1, LOG_DAYS + 1)
-    ]
-    size = w.styles.sizes["table"]
-    fixed = [3.2 * size, 9.5 * size]
-    pain = 5.5 * size
-    tick = (w.width - sum(fixed) - pain) / count
-    table = w.grid(header, rows, fixed + [tick] * count + [pain], wrap=())
+    days = [str(day) for day in range(1, LOG_DAYS + 1)]
+    dates = [w.day_month(start + dt.timedelta(days=day)) for day in range(LOG_DAYS)]
+    lead = [(w.label("day"), days), (w.label("date"), dates)]
+    tail = [w.label("pain")] + ([w.label("run")] if not assessment["stop_running"] else [])
+    lead_widths = [w.column_width(head, cells) for head, cells in lead]
+    tail_widths = [w.column_width(head, ["10"]) for head in tail]
+    names = [ex["name"] for ex in exercises]
+    free_rest = w.width - sum(lead_widths)
+    need = [w.column_width(name, []) for name in names]
+    parts = _log_parts(need, free_rest - sum(tail_widths), free_rest)
+    tables = []
+    for number, part in enumerate(parts):
+        extra, extra_widths = (tail, tail_widths) if number == 0 else ([], [])
+        spare = (free_rest - sum(extra_widths) - sum(need[i] for i in part)) / len(part)
+        header = [head for head, _ in lead] + [names[i] for i in part] + extra
+        rows = [[days[d], dates[d]] + [""] * (len(part) + len(extra)) for d in range(LOG_DAYS)]
+        widths = lead_widths + [need[i] + spare for i in part] + extra_widths
+        tables.append(w.grid(header, rows, widths, wrap=()))
     block = w.para(w.text("heading_log"), "h1") + w.para(w.text("log_intro"))
-    return [w.keep([*block, table])]
+    split = SPLIT_BELOW * w.styles.sizes["body"]
+    return [w.keep([*block, tables[0]], split_below=split),
+            *(w.keep([table], split_below=split) for table in tables[1:])]
 
 
 def referral(w: BaseWriter, answers: Answers, assessment: Assessment,

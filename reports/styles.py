@@ -41,6 +41,7 @@ SHAPES: dict[str, tuple[str, bool, float, float, float]] = {
     "cell": ("table", False, 0, 0, 0),
     "cell_bold": ("table", True, 0, 0, 0),
     "small": ("small", False, 0, 0, 0),
+    "small_link": ("table", False, 0, 0, 0),
 }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -31,6 +32,7 @@ from reportlab.platypus import (
 )
 
 from ..guidance.handout_content import HandoutContent
+from ..guidance.i18n import format_date, format_number
 from .styles import LEADING, Styles
 
 BULLET = "\u2022"
@@ -57,8 +59,37 @@ class BaseWriter:
         return self.content.label(name, **values)
 
     def date(self, value: str | dt.date) -> str:
+        return format_date(value, self.content.language)
+
+    def number(self, value: float) -> str:
+        """A distance as the handout's language writes it ("2.5", "2,5")."""
+        return format_number(value, self.content.language)
+
+    def day_month(self, value: str | dt.date) -> str:
+        """A date without its year, where the year is plain (the 14-day log)."""
         day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-        return f"{day.day} {self.months[day.month - 1]} {day.year}"
+        return self.label("day_month", day=day.day, month=self.months[day.month - 1])
+
+    # -- measures -------------------------------------------------------------
+
+    def text_width(self, text: str, *, bold: bool = False, size: str = "table") -> float:
+        """Printed width of ``text`` in points: column widths are measured, never guessed,
+        so a longer date or word in another language still fits its cell."""
+        font = self.styles.bold if bold else self.styles.regular
+        return stringWidth(text, font, self.styles.sizes[size])
+
+    def column_width(self, header: str | None, cells: Iterable[str], *,
+                     bold: bool = False) -> float:
+        """The narrowest column that holds every cell on one line and the header's
+        widest word (headers wrap), with the grid's padding."""
+        widths = [self.text_width(c, bold=bold) for c in cells]
+        if header:
+            widths += [self.text_width(word, bold=True) for word in header.split()]
+        return max(widths, default=0) + self.cell_padding() + 1
+
+    def cell_padding(self) -> float:
+        """Left plus right padding of a grid cell (see :meth:`PdfWriter.grid`)."""
+        return 2 * 0.45 * self.styles.sizes["table"]
 
     # -- paragraphs ---------------------------------------------------------
 
@@ -146,6 +177,51 @@ class BaseWriter:
     def space(self) -> Any:
         raise NotImplementedError
 
+    def columns(self, cells: Sequence[Sequence[Any]], widths: Sequence[float]) -> Any:
+        """Blocks side by side (picture beside its dose); on a phone they stack."""
+        raise NotImplementedError
+
+    def picture(self, exercise_id: str, width: float) -> Any | None:
+        """The exercise's drawing with its alt text, or None when it has none."""
+        raise NotImplementedError
+
+    def qr(self, url: str, size: float) -> Any:
+        """A QR code of ``url`` (which never holds patient data)."""
+        raise NotImplementedError
+
+    def chart(self, drawing: Any, alt: str) -> Any:
+        """A ReportLab graphics ``Drawing``: as drawn in the PDF, inline SVG on the web."""
+        raise NotImplementedError
+
+    def link(self, url: str, text: str, style: str = "small_link") -> Any:
+        """``text`` standing for ``url``: printed as is in the PDF, a link on the web."""
+        raise NotImplementedError
+
+
+class KeepOrStart(KeepTogether):
+    """Kept together when it fits; else started here if ``room`` is left, else on the next page.
+
+    ReportLab's ``KeepTogether`` moves a block that does not fit to the next page
+    whole, however much room is left: a long table leaves a mostly blank page
+    before it. Started here, the heading still keeps with the text after it
+    (its style's ``keepWithNext``) and the table breaks with its header repeated.
+    """
+
+    def __init__(self, flowables: list[Any], room: float) -> None:
+        super().__init__(flowables)
+        self.room = room
+
+    def split(self, aW: float, aH: float) -> list[Any]:  # noqa: N803 - ReportLab's names
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        if self._H > aH >= self.room:
+            if len(self._content) > 1:
+                return list(self._content)
+            parts = self._content[0].split(aW, aH)
+            if parts:
+                return parts
+        return super().split(aW, aH)
+
 
 class PdfWriter(BaseWriter):
     """ReportLab flowables."""
@@ -214,11 +290,48 @@ class PdfWriter(BaseWriter):
         table.spaceAfter = 0.8 * self.styles.sizes["body"]
         return table
 
-    def keep(self, blocks: Sequence[Any]) -> Flowable:
-        return KeepTogether(list(blocks))
+    def keep(self, blocks: Sequence[Any], *, split_below: float | None = None) -> Flowable:
+        """``split_below``: when at least this height is left on the page, start here and
+        let a long table break (repeating its header) rather than leave the space blank."""
+        if split_below is None:
+            return KeepTogether(list(blocks))
+        return KeepOrStart(list(blocks), split_below)
 
     def page_break(self) -> Flowable:
         return PageBreak()
 
     def space(self) -> Flowable:
         return Spacer(0, self.styles.sizes["body"])
+
+    def columns(self, cells: Sequence[Sequence[Any]], widths: Sequence[float]) -> Table:
+        table = Table([[list(cell) for cell in cells]], colWidths=list(widths))
+        gap = 0.5 * self.styles.sizes["body"]
+        table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), self.styles.regular),  # else Helvetica is set
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-2, -1), gap),
+            ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]))
+        table.hAlign = "LEFT"
+        table.spaceAfter = 0.4 * self.styles.sizes["body"]
+        return table
+
+    def picture(self, exercise_id: str, width: float) -> Flowable | None:
+        from .pictures import pdf_picture
+
+        return pdf_picture(exercise_id, width)
+
+    def qr(self, url: str, size: float) -> Flowable:
+        from .qr import qr_flowable
+
+        return qr_flowable(url, size)
+
+    def chart(self, drawing: Any, alt: str) -> Flowable:
+        drawing.hAlign = "LEFT"
+        return drawing
+
+    def link(self, url: str, text: str, style: str = "small_link") -> Flowable:
+        return Paragraph(escape(text), self.styles[style])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 
 from ankle_intake.guidance.handout_content import HANDOUT
@@ -185,3 +187,46 @@ def test_a_print_that_cannot_be_audited_is_refused(make_app, valid, monkeypatch)
         refused = client.get(f"/ankle/assessments/{record_id}/{path}")
         assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
         assert not refused.data.startswith(b"%PDF")
+
+
+# -- the clinic's video links (issue 15 item 3) --------------------------------------
+
+VIDEO = "https://videos.example-clinic.org/ankle/{exercise_id}"
+
+
+@pytest.mark.parametrize("template", [
+    "https://videos.example.org/{name}", "https://videos.example.org/{exercise_id}/{0}",
+    "https://videos.example.org/{exercise_id!r}", "ftp://videos.example.org/{exercise_id}",
+    "https://videos.example.org/all", "javascript:alert(1)//{exercise_id}", 42,
+])
+def test_a_bad_video_url_template_fails_at_registration(make_app, template) -> None:
+    from ankle_intake import AnkleIntake
+
+    host = make_app(register=False, ANKLE_INTAKE_EXERCISE_VIDEO_URL=template)
+    with pytest.raises((ValueError, TypeError), match="ANKLE_INTAKE_EXERCISE_VIDEO_URL"):
+        AnkleIntake(host)
+
+
+def test_the_video_links_print_and_a_signed_reprint_is_its_stored_bytes(make_app, valid) -> None:
+    host = make_app(ANKLE_INTAKE_CURRENT_USER=lambda: USER,
+                    ANKLE_INTAKE_EXERCISE_VIDEO_URL=VIDEO,
+                    ANKLE_INTAKE_CLINIC_PHONE="020 7946 0018")
+    client = host.test_client()
+    record_id = _store(client, {**valid, "patient_name": HOSTILE})
+    exercises = client.get(f"/ankle/api/assessments/{record_id}").json["assessment"]["exercises"]
+    assert exercises
+    links = [VIDEO.format(exercise_id=ex["id"]) for ex in exercises]
+    page = client.get(f"/ankle/assessments/{record_id}/handout").get_data(as_text=True)
+    assert [link for link in links if f'href="{link}"' in page] == links
+    assert record_id not in " ".join(re.findall(r'href="(https://videos[^"]+)"', page))
+    draft = flat(pdf_text(client.get(f"/ankle/assessments/{record_id}/handout.pdf").data))
+    assert all(link.removeprefix("https://") in draft.replace(" ", "") for link in links)
+    first_page = flat(PdfReader(io.BytesIO(client.get(
+        f"/ankle/assessments/{record_id}/handout.pdf").data)).pages[0].extract_text())
+    assert "020 7946 0018" in first_page
+    assert client.post(f"/ankle/assessments/{record_id}/sign", data={}).status_code == 303
+    signed = client.get(f"/ankle/assessments/{record_id}/handout.pdf?version=1").data
+    host.config["ANKLE_INTAKE_EXERCISE_VIDEO_URL"] = ""  # the clinic drops its videos later
+    again = client.get(f"/ankle/assessments/{record_id}/handout.pdf?version=1").data
+    assert again == signed  # a signed version reprints as given, from its stored bytes
+    assert "videos.example-clinic.org" in flat(pdf_text(again))
