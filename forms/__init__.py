@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from .schemas import AnswersSchema
+from .schemas import AnswersSchema, last_week_errors
 from .vocabulary import BY_KEY, FIELDS, OTTAWA_FINDINGS, OTTAWA_KEYS, AnswerField, Choice
 
 _SCHEMA = AnswersSchema()
@@ -26,7 +26,9 @@ def flat_errors(messages: Any) -> dict[str, list[str]]:
         return {"_schema": [str(m) for m in _leaves(messages)]}
     out: dict[str, list[str]] = {}
     for key, value in messages.items():
-        if key in NESTED_BY_KEY and isinstance(value, dict):
+        if key == "last_week" and isinstance(value, dict):
+            out.update(last_week_errors(value))
+        elif key in NESTED_BY_KEY and isinstance(value, dict):
             # A refused special test is named by its own key ("thompson_test").
             for sub, inner in value.items():
                 out[str(sub)] = [str(m) for m in _leaves(inner)]

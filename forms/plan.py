@@ -69,6 +69,10 @@ class PlanExerciseSchema(_Strict):
             raise ValidationError("Give how often and per day or week together.", "per")
 
 
+#: What a follow-up's plan may decide: move on, stay, or step back (contract 6).
+PROGRESSIONS = ("advance", "hold", "back_off")
+
+
 class PlanSchema(_Strict):
     triage_level = fields.String(
         required=True,
@@ -81,6 +85,11 @@ class PlanSchema(_Strict):
                                  error=f"Choose at most {MAX_EXERCISES} exercises."))
     patient_note = _text("Note for the patient", NOTE_MAX)
     record_note = _text("Note for the record", NOTE_MAX)
+    #: A follow-up's progression as the clinician decides it (contract 6); None: as suggested.
+    progression = fields.String(
+        required=False, allow_none=True,
+        validate=validate.OneOf(PROGRESSIONS, error="Progression must be one of: "
+                                f"{', '.join(PROGRESSIONS)}."))
     review_date = _IsoDate(required=False, allow_none=True, load_default=None,
                            metadata={"pattern": DATE_PATTERN},
                            error_messages={"invalid": "Review date must be a real date, "
@@ -119,6 +128,9 @@ def load_plan(data: Any, assessment: Mapping[str, Any], library: Mapping[str, An
         errors["override_reason"] = [
             "A red flag stands: say why the level is lower than the suggested "
             f"{suggested.replace('_', ' ')}."]
+    if plan.get("progression") and not (assessment.get("return_to_run") or {}).get(
+            "stage_options"):
+        errors["progression"] = ["Only a follow-up visit has a progression to decide."]
     if errors:
         raise InvalidAnswers(errors)
     plan["patient_note"] = plan.get("patient_note") or ""

@@ -26,6 +26,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from .measures import MeasuresField
 from .vocabulary import (
     FIELDS,
     OTTAWA_FINDINGS,
@@ -361,6 +362,9 @@ class _AnswersBase(Schema):
         "type": "The answers must be an object of intake fields.",
     }
 
+    #: Outcome measures (contract 6), validated against their data; absent = not measured.
+    measures = MeasuresField(required=False, allow_none=True)
+
     @pre_load
     def _require_mapping(self, data: Any, **kwargs: Any) -> Any:
         if not isinstance(data, Mapping):
@@ -397,7 +401,20 @@ class _AnswersBase(Schema):
         return answers
 
 
-#: The load schema: one marshmallow field per vocabulary entry, in vocabulary order.
+# Imported here, below the strict fields it builds on (re-exported for forms/__init__).
+from .followup import LastWeekSchema, last_week_errors  # noqa: E402, F401
+
+#: A follow-up's account of the week since the last visit (contract 6); not a finding.
+_LAST_WEEK = fields.Nested(
+    LastWeekSchema, allow_none=True,
+    metadata={"title": "Last week", "description": "At a follow-up visit: how the week "
+              "since the last visit went (runs, minutes, distance, worst pain during a "
+              "run, worse the next morning)."},
+)
+
+#: The load schema: one marshmallow field per vocabulary entry, in vocabulary order,
+#: then the follow-up's ``last_week``.
 AnswersSchema: type[Schema] = type(
-    "AnswersSchema", (_AnswersBase,), {spec.key: build_field(spec) for spec in FIELDS}
+    "AnswersSchema", (_AnswersBase,),
+    {**{spec.key: build_field(spec) for spec in FIELDS}, "last_week": _LAST_WEEK},
 )

@@ -16,9 +16,13 @@ CONTENT: Content = load_content()
 RULES_VERSION: str = CONTENT.version
 
 
-def evaluate(answers: dict[str, Any]) -> dict[str, Any]:
-    """The assessment of answers that :func:`ankle_intake.forms.load_answers` validated."""
-    return evaluate_with(CONTENT, answers)
+def evaluate(answers: dict[str, Any], previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The assessment of answers that :func:`ankle_intake.forms.load_answers` validated.
+
+    ``previous`` is the last visit of the episode (its ``answers``, ``assessment``
+    and ``plan``) for a follow-up: it adds the progression (contract 6).
+    """
+    return evaluate_with(CONTENT, answers, previous)
 
 
 def assess(answers: Any) -> dict[str, Any]:

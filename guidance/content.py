@@ -196,6 +196,14 @@ class CriterionSchema(ServedTextSchema):
     not_met_when = _When(required=True)
 
 
+class ProgressionSchema(TextItemSchema):
+    """A reason to advance, hold or back off at a follow-up, in both voices."""
+
+    decision = fields.String(required=True,
+                             validate=validate.OneOf(("advance", "hold", "back_off")))
+    clinician_text = fields.String(required=True)
+
+
 class SpecialTestSchema(_Strict):
     """A special test's published accuracy, shown beside a positive result."""
 
@@ -272,6 +280,7 @@ class Content:
     advice: list[dict]
     exercises: list[dict]
     special_tests: dict[str, dict]
+    progression: dict[str, dict]
 
     def items(self) -> list[dict]:
         """Every item that carries an id and a source, for audits and tests."""
@@ -284,7 +293,7 @@ class Content:
         out += list(self.ottawa.values()) + list(self.ottawa_scope.values())
         out += self.rice + self.criteria + self.run_walk
         out += self.pain_rule + self.week_sessions + self.advice + self.exercises
-        out += list(self.special_tests.values())
+        out += list(self.special_tests.values()) + list(self.progression.values())
         return out
 
 
@@ -341,6 +350,8 @@ def load_content() -> Content:
         special_tests={t["id"]: t for t in _many(SpecialTestSchema,
                                                  _read("special_tests.json")["items"],
                                                  "special_tests.json")},
+        progression={p["id"]: p for p in _many(ProgressionSchema, rtr["progression"],
+                                               "return_to_run.json")},
     )
     _check_whole(content)
     return content

@@ -14,8 +14,10 @@ from typing import Any
 
 from ..forms.vocabulary import OTTAWA_KEYS, SEVERITY, TEST_KEYS
 from .content import LEVELS, URGENCIES, Content
-from .plan import pick_advice, pick_exercises, texts, weekly_plan
+from .measures import assess_measures, offered
+from .plan import pick_advice, pick_exercises, texts, weekly_plan, weekly_plan_length
 from .predicates import CONDITION_IDS
+from .progression import DECISIONS, PAUSED, decide, first_stage, moved, step_reason
 
 _RANK = {level: i for i, level in enumerate(LEVELS)}
 _ORDER = {cid: i for i, cid in enumerate(CONDITION_IDS)}
@@ -233,8 +235,14 @@ def _examination(content: Content, answers: Mapping[str, Any]) -> dict[str, Any]
     }
 
 
-def evaluate_with(content: Content, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The assessment of validated answers against the given content."""
+def evaluate_with(content: Content, answers: Mapping[str, Any],
+                  previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The assessment of validated answers against the given content.
+
+    ``previous`` (a follow-up visit: the last visit's ``answers``,
+    ``assessment`` and the clinician's ``plan``, if any) adds the progression
+    of contract 6 and starts the return plan at the stage it reaches.
+    """
     facts = _facts(content, answers)
     checks = _checks(content, facts)
     facts["return_checks_open"] = any(c["status"] == "not_examined" for c in checks)
@@ -274,6 +282,13 @@ def evaluate_with(content: Content, answers: Mapping[str, Any]) -> dict[str, Any
     first_week = None
     if not run_walk_first:
         first_week = max(earliest, assessed) if earliest else assessed
+    stage = first_stage(run_walk_first, stop_running)
+    moving = None
+    if previous is not None:
+        moving = _progress(content, answers, previous, red_flags, triage["level"], stop_running)
+        stage = moving["stage"]
+        run_walk_first = stage["kind"] != "weekly"
+        first_week = None if run_walk_first else assessed
     ottawa = facts["ottawa_result"]
     return {
         "rules_version": content.version,
@@ -301,8 +316,16 @@ def evaluate_with(content: Content, answers: Mapping[str, Any]) -> dict[str, Any
             "weekly_rule": content.weekly["text"],
             "weeks": [] if red_flags else weekly_plan(
                 content, answers.get("weekly_distance"), answers.get("distance_unit", "km"),
-                first_week,
+                first_week, stage.get("week", 1),
             ),
+            "stage": stage,
+            "stage_options": moving["options"] if moving else None,
+            # Each progression's return plan, so the clinician's choice prints its own weeks.
+            "plans_by_progression": None if not moving else {
+                decision: _stage_plan(content, answers, option, assessed, bool(red_flags))
+                for decision, option in moving["options"].items()},
+            "progression": moving["decision"] if moving else None,
+            "progression_reasons": moving["reasons"] if moving else [],
         },
         "rice": {"when": content.rice_when["text"], "steps": texts(content.rice)}
         if rice_applies
@@ -311,4 +334,59 @@ def evaluate_with(content: Content, answers: Mapping[str, Any]) -> dict[str, Any
         "exercises_on_hold": blocked,
         "exercises_held": sorted(held),
         "advice": pick_advice(content, plan_for, phase, answers.get("risk_factors", ())),
+        "measures": _measures(answers, previous),
+        "measures_offered": offered(facts["likely"] or facts["conditions"]),
     }
+
+
+def _measures(answers: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict:
+    """Each answered measure scored, with its change since the episode last scored it."""
+    history = (previous or {}).get("measures_history") or {}
+    out: dict[str, dict] = {}
+    for measure_id, items in (answers.get("measures") or {}).items():
+        before = history.get(measure_id)
+        out.update(assess_measures(
+            {measure_id: items}, {measure_id: before["scored"]} if before else None,
+            before["date"] if before else None))
+    return out
+
+
+def _stage_plan(content: Content, answers: Mapping[str, Any], stage: Mapping[str, Any],
+                assessed: dt.date, referred: bool) -> dict[str, Any]:
+    """The return plan from ``stage``: run-walk first, or the weekly plan from its week."""
+    run_walk_first = stage["kind"] != "weekly"
+    weeks = [] if referred else weekly_plan(
+        content, answers.get("weekly_distance"), answers.get("distance_unit", "km"),
+        None if run_walk_first else assessed, stage.get("week", 1))
+    return {"stage": dict(stage), "run_walk_first": run_walk_first, "weeks": weeks}
+
+
+def _progress(content: Content, answers: Mapping[str, Any], previous: Mapping[str, Any],
+              red_flags: list[dict], level: str, stop_running: bool) -> dict[str, Any]:
+    """Contract 6: the decision, its reasons and the stage each decision would reach.
+
+    The stage moves from where the last visit left the runner: the stage of
+    the progression the clinician chose on review, else the one suggested.
+    The clinician may change the decision on review: ``options`` holds the
+    stage of each, so the plan can follow their choice.
+    """
+    before = previous.get("assessment") or {}
+    rtr = before.get("return_to_run") or {}
+    chosen = (previous.get("plan") or {}).get("progression")
+    options_before = rtr.get("stage_options") or {}
+    start = options_before.get(chosen) if chosen in options_before else rtr.get("stage")
+    if not start:  # a record from before stages were kept
+        start = first_stage(bool(rtr.get("run_walk_first", True)),
+                            bool(before.get("stop_running", True)))
+    decision, reasons = decide(
+        content, last_week=answers.get("last_week"), answers=answers,
+        previous_answers=previous.get("answers"), red_flags=red_flags,
+        triage_level=level, stop_running=stop_running,
+    )
+    last = weekly_plan_length(content)
+    options = {d: moved(start, d, last) for d in DECISIONS}
+    if stop_running:  # the core stops running: backing off means pausing
+        options["back_off"] = dict(PAUSED)
+    nxt = step_reason(content, decision, start)
+    return {"decision": decision, "reasons": reasons + ([nxt] if nxt else []),
+            "stage": options[decision], "options": options}

@@ -71,6 +71,7 @@ def weekly_plan(
     weekly_distance: float | None,
     unit: str,
     first_day: dt.date | None,
+    start_week: int = 1,
 ) -> list[dict[str, Any]]:
     """Weeks of continuous running, from half the usual distance back to all of it.
 
@@ -87,7 +88,7 @@ def weekly_plan(
     sessions = {s["week"]: s["text"] for s in content.week_sessions}
     last_session = sessions[max(sessions)]
     # Weeks until the slow growth reaches the full distance, whatever the distance.
-    count = math.ceil(math.log(1 / fraction) / math.log(1 + slow)) + 1
+    count = weekly_plan_length(content)
     start = weekly_distance * fraction
     return [
         {
@@ -96,10 +97,17 @@ def weekly_plan(
             "distance_max": _half(min(start * (1 + fast) ** (week - 1), weekly_distance)),
             "unit": unit,
             "sessions": sessions.get(week, last_session),
-            "starts": (first_day + dt.timedelta(weeks=week - 1)).isoformat() if first_day else None,
+            "starts": (first_day + dt.timedelta(weeks=week - start_week)).isoformat()
+            if first_day else None,
         }
-        for week in range(1, count + 1)
+        for week in range(min(max(start_week, 1), count), count + 1)
     ]
+
+
+def weekly_plan_length(content: Content) -> int:
+    """How many weeks the weekly plan has, whatever the distance (its last week)."""
+    rule = content.weekly
+    return math.ceil(math.log(1 / rule["start_fraction"]) / math.log(1 + rule["growth_low"])) + 1
 
 
 def _half(value: float) -> float:
@@ -112,7 +120,11 @@ def texts(items: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def suggested_plan(assessment: Mapping[str, Any]) -> dict[str, Any]:
-    """The plan a review starts from: the suggested level and exercises, their default doses."""
+    """The plan a review starts from: the suggested level and exercises, their default doses.
+
+    A follow-up's plan starts from the suggested progression too.
+    """
+    progression = (assessment.get("return_to_run") or {}).get("progression")
     return {
         "triage_level": assessment["triage"]["level"],
         "override_reason": None,
@@ -123,6 +135,7 @@ def suggested_plan(assessment: Mapping[str, Any]) -> dict[str, Any]:
         "patient_note": "",
         "record_note": "",
         "review_date": None,
+        **({"progression": progression} if progression else {}),
     }
 
 

@@ -16,7 +16,13 @@ def test_openapi_document_matches_the_vocabulary(client) -> None:
     post = doc["paths"]["/ankle/api/assessments"]["post"]
     assert set(post["responses"]) >= {"201", "400", "403", "413", "415", "422"}
     answers = doc["components"]["schemas"]["Answers"]
-    assert set(answers["properties"]) == {f.key for f in FIELDS}
+    # The vocabulary, then the two answers of contract 6 that are not findings.
+    assert set(answers["properties"]) == {f.key for f in FIELDS} | {"last_week", "measures"}
+    last_week = doc["components"]["schemas"]["LastWeek"]["properties"]
+    assert set(last_week) == {"runs", "minutes", "distance", "pain_during_max",
+                              "worse_next_morning"}
+    assert (last_week["pain_during_max"]["minimum"], last_week["pain_during_max"]["maximum"]) \
+        == (0, 10)
     assert set(answers["required"]) == {f.key for f in FIELDS if f.required}
     assert answers["properties"]["side"]["enum"] == list(spec("side").values)
     pain_now = answers["properties"]["pain_now"]

@@ -34,7 +34,7 @@ def test_every_item_has_an_id_and_a_source() -> None:
         served = (
             "phases" in item or item["id"] in CONTENT.conditions
             or item["id"] in CONTENT.special_tests or item["id"] in CONTENT.ottawa_scope
-            or item["id"].startswith("urgency_")
+            or item["id"].startswith("urgency_") or item["id"] in CONTENT.progression
             or item["id"] in (CONTENT.red_flag_reason["id"], CONTENT.default_reason["id"])
         )
         if item not in CONTENT.triage_rules and item not in CONTENT.levels.values():

@@ -321,3 +321,40 @@ def test_plan_api(client, fuzz_app, draft: str, body: bytes) -> None:
         assert (after["plan"], after["version"]) == (before["plan"], before["version"])
     else:
         assert response.status_code == 200
+
+
+#: A follow-up: the answers with last week and a measure (contract 6).
+VISIT = {**VALID, "last_week": {"runs": 3, "minutes": 60, "distance": 12.5,
+                                "pain_during_max": 2, "worse_next_morning": False},
+         "measures": {"cait": [3, 2, 2, 1, 1, 2, 1, 1, 2]}}
+VISIT_KNOWN = [encode({**VISIT, "last_week": {"runs": 10**400}}),
+               encode({**VISIT, "last_week": {"\ud800": 1}}),
+               encode({**VISIT, "measures": {"cait": [10**400] * 9}}),
+               encode({**VISIT, "measures": {"\udc00": []}})]
+
+
+@pytest.fixture(scope="module")
+def episode(client) -> str:
+    response = client.post(API, json=VALID)
+    assert response.status_code == 201
+    return response.get_json()["episode_id"]
+
+
+@settings(FUZZ, max_examples=150)
+@_examples(VISIT_KNOWN)
+@given(body=bodies(VISIT))
+def test_follow_up_visit(client, fuzz_app, episode: str, body: bytes) -> None:
+    before = _count(fuzz_app)
+    response = client.post(f"/ankle/api/episodes/{episode}/visits", data=body,
+                           content_type="application/json")
+    _check(response, before, fuzz_app, created=True)
+
+
+@settings(FUZZ, max_examples=60)
+@given(body=bodies({"reason": "goals_met"}))
+def test_discharge_never_fails(client, fuzz_app, body: bytes) -> None:
+    opened = client.post(API, json=VALID).get_json()["episode_id"]
+    before = _count(fuzz_app)
+    response = client.post(f"/ankle/api/episodes/{opened}/discharge", data=body,
+                           content_type="application/json")
+    _check(response, before, fuzz_app, created=False)

@@ -264,7 +264,7 @@ def test_new_intakes_after_the_migration_are_drafts(storage: Storage) -> None:
 # ----------------------------------------------------------- (b) an empty store
 def test_an_empty_store_migrates_to_head(storage: Storage, upgrades: list[str]) -> None:
     assert migrate.current(storage.engine) is None
-    assert storage.create_tables() == migrate.head() == "0003"
+    assert storage.create_tables() == migrate.head() == "0004"
     assert migrate.current(storage.engine) == migrate.head()
     assert upgrades == ["head"]
     assert schema_diff(storage.engine) == []
@@ -489,3 +489,28 @@ def test_an_empty_store_downgrades_to_nothing_and_back(storage: Storage) -> None
     storage.create_tables()
     assert migrate.current(storage.engine) == migrate.head()
     assert schema_diff(storage.engine) == []
+
+
+def test_each_migrated_record_opens_an_episode_that_takes_a_follow_up(
+    storage: Storage, client
+) -> None:
+    """0004: a record from before episodes is visit 1 of an episode of its own."""
+    old = make_old_store(storage.engine)
+    storage.create_tables()
+    for row in old:
+        record = storage.get(row["id"])
+        assert (record["episode_id"], record["visit"]) == (row["id"], 1)
+        episode = storage.episode(row["id"])
+        assert episode is not None and episode["status"] == "open"
+        assert episode["patient_ref"] == row["patient_ref"]
+        assert [v["id"] for v in episode["visits"]] == [row["id"]]
+    row = old[0]
+    # A record stored before stages were kept still starts a follow-up's progression.
+    body = {**row["answers"], "last_week": {"runs": 3, "pain_during_max": 1,
+                                            "worse_next_morning": False}}
+    response = client.post(f"/ankle/api/episodes/{row['id']}/visits", json=body)
+    assert response.status_code == 201, response.get_json()
+    visit = response.get_json()
+    assert visit["visit"] == 2 and visit["episode_id"] == row["id"]
+    assert visit["assessment"]["return_to_run"]["progression"] in ("advance", "hold",
+                                                                   "back_off")

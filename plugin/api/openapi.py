@@ -95,6 +95,8 @@ TAGS: list[dict[str, str]] = [
     {"name": "assessments", "description": "Store an intake and read it back; the worklist."},
     {"name": "review", "description": "The clinician's plan, signature, addenda and the "
                                       "audit trail (contract 5)."},
+    {"name": "episodes", "description": "Episodes of care: follow-up visits, progression "
+                                        "and discharge (contract 6)."},
     {"name": "handout", "description": "The patient's handout as a PDF."},
     {"name": "FHIR", "description": "The same intake as FHIR R4 resources."},
     {"name": "meta", "description": "This document."},
@@ -176,6 +178,9 @@ def build_spec(url_prefix: str, parts: Sequence[Callable[[APISpec, str], None]] 
         },
     )
     add_review_paths(spec, base)
+    from .episodes_openapi import add_episode_paths  # it builds on this module's parts
+
+    add_episode_paths(spec, base)
     spec.path(
         path=f"{base}/openapi.json",
         operations={"get": {"operationId": "getOpenApi",

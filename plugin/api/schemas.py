@@ -129,6 +129,13 @@ class WeekSchema(_Out):
     )
 
 
+class ProgressionReasonSchema(_Out):
+    id = _text()
+    patient = _text(metadata={"description": "The reason in the patient's words."})
+    clinician = _text(metadata={"description": "The reason in the clinician's words."})
+    source = fields.Dict(required=True)
+
+
 class ReturnToRunSchema(_Out):
     earliest_date = fields.String(required=True, allow_none=True,
                                   metadata={"description": "YYYY-MM-DD, or null."})
@@ -138,6 +145,18 @@ class ReturnToRunSchema(_Out):
     run_walk = _texts()
     pain_rule = _texts()
     weeks = fields.List(fields.Nested(WeekSchema), required=True)
+    stage = fields.Dict(required=True, metadata={
+        "description": "Where the runner is on the way back (contract 6): "
+                       "{kind: paused | run_walk (step 1-3) | weekly (week n)}."})
+    stage_options = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "A follow-up's stage for each progression (advance, hold, back_off), "
+                       "so the clinician's choice on review moves the next visit; null at a "
+                       "first intake."})
+    progression = fields.String(
+        required=True, allow_none=True,
+        validate=validate.OneOf(("advance", "hold", "back_off")),
+        metadata={"description": "A follow-up's suggested progression; null at a first intake."})
+    progression_reasons = fields.List(fields.Nested(ProgressionReasonSchema), required=True)
 
 
 class RiceSchema(_Out):
@@ -176,6 +195,13 @@ class AssessmentSchema(_Out):
                                  metadata={"uniqueItems": True,
                                            "description": "The exercise kinds held back."})
     advice = fields.List(fields.Nested(ItemSchema), required=True)
+    measures = fields.Dict(
+        required=True,
+        metadata={"description": "Each outcome measure answered (contract 6): its score, "
+                                 "interpretation and change since the episode last scored it."})
+    measures_offered = fields.List(
+        fields.String(), required=True,
+        metadata={"description": "The measures to offer for the likely conditions."})
 
 
 RECORD_STATUSES = ("draft", "signed")
@@ -230,6 +256,12 @@ class RecordSchema(_Out):
         metadata={"description": "The validated answers, as the Answers schema describes."},
     )
     assessment = fields.Nested(AssessmentSchema, required=True)
+    episode_id = fields.UUID(required=True, allow_none=True, metadata={
+        "description": "The episode of care this record is a visit of (contract 6); null "
+                       "only for a record not yet migrated."})
+    visit = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=1),
+                           metadata={"description": "Which visit of the episode: 1 is the "
+                                                    "first intake."})
 
 
 class WorklistItemSchema(_Out):
@@ -247,6 +279,9 @@ class WorklistItemSchema(_Out):
                               metadata={"description": "Who signed it, or (a draft) stored it."})
     signed_by_name = fields.String(required=True, allow_none=True)
     signed_at = fields.AwareDateTime(required=True, allow_none=True)
+    episode_id = fields.UUID(required=True, allow_none=True)
+    visit = fields.Integer(required=True, allow_none=True,
+                           metadata={"description": "Which visit of its episode (1: the intake)."})
 
 
 class WorklistPageSchema(_Out):

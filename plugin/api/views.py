@@ -51,9 +51,11 @@ def create_api_blueprint(parts: Sequence[SpecPart] = ()) -> Blueprint:
     api.add_url_rule("/assessments", "create_assessment", create_assessment, methods=["POST"])
     api.add_url_rule("/assessments/<assessment_id>", "get_assessment", get_assessment)
     api.add_url_rule("/openapi.json", "openapi", openapi)
-    from .review import register as register_review  # it builds on this module's helpers
+    from .episodes import register as register_episodes  # they build on this module's
+    from .review import register as register_review  # helpers
 
     register_review(api)
+    register_episodes(api)
     return api
 
 
@@ -123,12 +125,14 @@ def _location(record_id: str) -> str:
     return url_for(".get_assessment", assessment_id=record_id)
 
 
-def create_from_body(convert: Callable[[Any], dict[str, Any]], source: str) -> Response:
+def create_from_body(convert: Callable[[Any], dict[str, Any]], source: str,
+                     store: Callable[..., Any] | None = None) -> Response:
     """Read the body, turn it into validated answers, then take the one intake path.
 
     ``convert`` raises :class:`InvalidAnswers` naming each bad field (422); the
     JSON API and the FHIR endpoint differ only in it. An ``Idempotency-Key``
     makes a retry answer with the record already stored (see ``idempotency``).
+    ``store`` replaces the first intake's path (a follow-up visit's, say).
     """
     try:
         key = idempotency.read_key()
@@ -142,9 +146,12 @@ def create_from_body(convert: Callable[[Any], dict[str, Any]], source: str) -> R
         return _json({"errors": exc.errors}, 422)
     claim = None if key is None else idempotency.claim(key, source, raw)
     try:
-        outcome = submit_once(answers, claim)
+        outcome = submit_once(answers, claim, store)
     except KeyTaken:  # a twin took the key, and its record cannot be read
         abort(409)
+    except InvalidAnswers as exc:  # what only the store can judge (a visit's episode)
+        log_refused(source, exc.errors)
+        return _json({"errors": exc.errors}, 422)
     if outcome.conflict:
         return _json({"errors": {idempotency.HEADER: [idempotency.reused_message()]}}, 422)
     if outcome.earlier is not None:

@@ -206,7 +206,7 @@ class Decisions:
         c = assessments.c
         query = select(c.id, c.created_at, c.patient_ref, c.status, c.version, c.triage_level,
                        c.created_by, c.signed_by_id, c.signed_by_name, c.signed_at, c.plan,
-                       c.answers)
+                       c.answers, c.episode_id, c.visit)
         if patient_ref:
             query = query.where(c.patient_ref == patient_ref)
         if status:
@@ -241,6 +241,7 @@ class Decisions:
             "level": (r["plan"] or {}).get("triage_level") or r["triage_level"],
             "clinician": r["signed_by_id"] or r["created_by"],
             "signed_by_name": r["signed_by_name"], "signed_at": iso(r["signed_at"]),
+            "episode_id": r["episode_id"], "visit": r["visit"],
         } for r in rows]
         nxt = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more and rows else None
         return Page(items, nxt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,20 +50,22 @@ class Outcome:
     conflict: bool = False  # the key was used before for a different request
 
 
-def submit_once(answers: dict[str, Any], claim: Claim | None) -> Outcome:
-    """:func:`submit`, unless ``claim``'s key already holds this request's record.
+def submit_once(answers: dict[str, Any], claim: Claim | None,
+                store: Callable[..., Stored] | None = None) -> Outcome:
+    """``store`` (default :func:`submit`), unless ``claim``'s key already holds this record.
 
     Checked before storing, so a retry costs one lookup and no assessment; and
     again after :class:`~.storage.KeyTaken`, when a twin committed first (then
     re-raised only if that record cannot be found).
     """
+    store = store or submit
     if claim is None:
-        return Outcome(stored=submit(answers))
+        return Outcome(stored=store(answers))
     earlier = _earlier(claim)
     if earlier is not None:
         return earlier
     try:
-        return Outcome(stored=submit(answers, claim))
+        return Outcome(stored=store(answers, claim))
     except KeyTaken:
         earlier = _earlier(claim)
         if earlier is None:

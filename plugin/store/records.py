@@ -39,7 +39,16 @@ from sqlalchemy.types import TypeDecorator
 from . import migrate
 from .claims import Claim
 from .decisions import Decisions, KeyTaken, iso, now
-from .tables import VERSION_TABLE, assessments, audit, idempotency_keys, metadata, versions
+from .episodes import Episodes, next_visit
+from .tables import (
+    VERSION_TABLE,
+    assessments,
+    audit,
+    episodes,
+    idempotency_keys,
+    metadata,
+    versions,
+)
 from .writer_lock import WriterLock
 
 #: Compact JSON, as stored and as the API answers (``ensure_ascii=False``: UTF-8 end to end).
@@ -68,7 +77,8 @@ _INSERT_AUDIT = audit.insert()
 _WRITES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "assessment": (_INSERT, ("id", "created_at", "patient_ref", "encounter_ref", "rules_version",
                              "answers", "assessment", "status", "version", "triage_level",
-                             "created_by")),
+                             "created_by", "episode_id", "visit")),
+    "episode": (episodes.insert(), ("id", "patient_ref", "opened_at", "opened_by", "status")),
     "audit": (_INSERT_AUDIT, ("assessment_id", "at", "user_id", "action", "version")),
     "key": (idempotency_keys.insert(), ("key", "fingerprint", "assessment_id")),
 }
@@ -222,7 +232,7 @@ def parse_id(value: str) -> str | None:
         return None
 
 
-class Storage(Decisions):
+class Storage(Decisions, Episodes):
     """The intake store of one app; thread-safe, engine made lazily on first use."""
 
     def __init__(self, url: str, *, make_dirs: str | None = None,
@@ -323,7 +333,8 @@ class Storage(Decisions):
         return self.engine
 
     def add(self, answers: dict[str, Any], assessment: dict[str, Any],
-            claim: Claim | None = None, user_id: str | None = None) -> Stored:
+            claim: Claim | None = None, user_id: str | None = None,
+            episode_id: str | None = None) -> Stored:
         """Store one intake, a draft, in one transaction; the record and its JSON document.
 
         With an idempotency ``claim`` its key is stored in the same transaction;
@@ -332,15 +343,22 @@ class Storage(Decisions):
         Everything is serialised, and the connection taken from the pool, before
         the write starts, so the write lock is held only for the inserts and their
         commit (the pool's reset on return is outside it too).
+
+        Without ``episode_id`` the intake opens an episode (its first visit);
+        with one it is the episode's next visit, numbered in the same
+        transaction, and :class:`EpisodeClosed` when the episode is unknown or
+        discharged (nothing is stored).
         """
         stored_at = now()
+        record_id = str(uuid.uuid4())
         record = {
-            "id": str(uuid.uuid4()), "created_at": stored_at,
+            "id": record_id, "created_at": stored_at,
             "patient_ref": answers.get("patient_ref"),
             "encounter_ref": answers.get("encounter_ref"),
             "rules_version": str(assessment.get("rules_version", "")), "status": "draft",
             "version": 1, "triage_level": (assessment.get("triage") or {}).get("level"),
             "created_by": user_id,
+            "episode_id": episode_id or str(uuid.uuid4()), "visit": 1,
         }
         answers_json, assessment_json = to_json(answers), to_json(assessment)
         row = {**record, "answers": answers_json, "assessment": assessment_json}
@@ -350,6 +368,12 @@ class Storage(Decisions):
         inserts = self._inserts(engine)
         try:
             with engine.connect() as conn, self._writing(), conn.begin():
+                if episode_id is None:
+                    inserts.run(conn, "episode", {
+                        "id": record["episode_id"], "patient_ref": record["patient_ref"],
+                        "opened_at": stored_at, "opened_by": user_id, "status": "open"})
+                else:
+                    row["visit"] = record["visit"] = next_visit(conn, episode_id)
                 inserts.run(conn, "assessment", row)
                 inserts.run(conn, "audit", entry)
                 if claim is not None:
@@ -403,7 +427,11 @@ class Storage(Decisions):
             conn.execute(idempotency_keys.delete()
                          .where(idempotency_keys.c.assessment_id == canonical))
             conn.execute(versions.delete().where(versions.c.assessment_id == canonical))
+            episode_id = conn.execute(select(assessments.c.episode_id)
+                                      .where(assessments.c.id == canonical)).scalar()
             erased = conn.execute(assessments.delete().where(assessments.c.id == canonical))
+            if episode_id is not None:
+                self.drop_empty_episodes(conn, episode_id)
             if erased.rowcount == 1:  # the audit rows stay: they hold no patient data
                 conn.execute(_INSERT_AUDIT, {"assessment_id": canonical, "at": now(),
                                              "user_id": user_id, "action": "erase",
@@ -433,7 +461,9 @@ class Storage(Decisions):
             conn.execute(idempotency_keys.delete().where(
                 idempotency_keys.c.assessment_id.in_(doomed)))
             conn.execute(versions.delete().where(versions.c.assessment_id.in_(doomed)))
-            return int(conn.execute(assessments.delete().where(old)).rowcount)
+            erased = int(conn.execute(assessments.delete().where(old)).rowcount)
+            self.drop_empty_episodes(conn)
+            return erased
 
     def count(self) -> int:
         with self._ready().connect() as conn:
@@ -482,6 +512,8 @@ def _public(row: dict[str, Any], addenda: list[dict[str, Any]]) -> dict[str, Any
         "signed_by": _signer(row["signed_by_id"], row["signed_by_name"]),
         "signed_at": iso(row["signed_at"]),
         "addenda": addenda,
+        "episode_id": row.get("episode_id"),
+        "visit": row.get("visit"),
         "answers": row["answers"],
         "assessment": row["assessment"],
     }

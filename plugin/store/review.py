@@ -20,6 +20,7 @@ from ..guidance.plan import suggested_plan
 from ..state import state
 from .claims import Claim
 from .decisions import Locked, Unknown, now
+from .progress import progress_of
 
 
 class NoUser(Exception):
@@ -144,7 +145,16 @@ def _render(record: dict[str, Any], plan: dict[str, Any] | None, signoff: dict[s
     return render_assessment(
         record["answers"], record["assessment"], plan=plan, signoff=signoff, clinic=place,
         clinic_name=place["name"] or None, page_size=setting("PAGE_SIZE"),
-        large_print=large_print)
+        large_print=large_print, video_url=setting("EXERCISE_VIDEO_URL"),
+        progress=progress(record))
+
+
+def progress(record: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The runner's visits up to this one, for "Your progress"; None at a first visit."""
+    if (record.get("visit") or 1) < 2 or not record.get("episode_id"):
+        return None
+    episode = state().storage.episode(record["episode_id"])
+    return progress_of(episode, record["id"]) if episode else None
 
 
 def handout(record: dict[str, Any], number: int | None = None,

@@ -45,15 +45,35 @@ assessments = Table(
     Column("signed_by_id", String(128), nullable=True),
     Column("signed_by_name", String(120), nullable=True),
     Column("signed_at", DateTime(timezone=True), nullable=True),
+    # Contract 6: the episode the record is a visit of, and which visit (1 = first intake).
+    Column("episode_id", String(36), nullable=True),
+    Column("visit", Integer, nullable=True),
     # The worklist pages newest first by (created_at, id), under each filter.
     Index("ix_ankle_intake_assessments_created", "created_at", "id"),
     Index("ix_ankle_intake_assessments_patient", "patient_ref", "created_at", "id"),
     Index("ix_ankle_intake_assessments_status", "status", "created_at", "id"),
+    Index("ix_ankle_intake_assessments_episode", "episode_id", "visit", unique=True),
 )
 #: Who a record belongs to on the worklist: who signed it, or for a draft who stored it.
 CLINICIAN = func.coalesce(assessments.c.signed_by_id, assessments.c.created_by)
 Index("ix_ankle_intake_assessments_clinician", CLINICIAN, assessments.c.created_at,
       assessments.c.id)
+
+#: Episodes of care (contract 6): a runner's visits, from the first intake to discharge.
+episodes = Table(
+    "ankle_intake_episodes",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("patient_ref", String(64), nullable=True),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("opened_by", String(128), nullable=True),
+    Column("status", String(12), nullable=False, server_default="open"),
+    Column("discharged_at", DateTime(timezone=True), nullable=True),
+    Column("discharged_by", String(128), nullable=True),
+    Column("discharge_reason", String(32), nullable=True),
+)
+#: Why an episode ends.
+DISCHARGE_REASONS = ("goals_met", "referred_on", "did_not_return", "patient_choice", "other")
 
 #: ``Idempotency-Key`` values, each written in the same transaction as its record.
 idempotency_keys = Table(
@@ -95,4 +115,5 @@ audit = Table(
 )
 
 #: What the audit trail records.
-AUDIT_ACTIONS = ("create", "view", "plan", "sign", "amend", "print", "export", "erase")
+AUDIT_ACTIONS = ("create", "view", "plan", "sign", "amend", "print", "export", "erase",
+                 "discharge")
