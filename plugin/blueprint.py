@@ -17,6 +17,7 @@ from . import cli, fhir, web
 from .api import create_api_blueprint
 from .auth import require_authorized
 from .fhir.openapi import add_fhir_paths
+from .i18n import N_, gettext, template_callables
 from .security import security_headers
 from .store.decisions import AuditFailed
 from .store.records import RETRY_AFTER, STORE_ERRORS, describe, is_outage
@@ -25,12 +26,12 @@ from .web.handout import add_handout_paths
 log = logging.getLogger("ankle_intake")
 
 #: What a page says when the store did not answer.
-STORE_UNAVAILABLE = ("The intake store is not answering (busy or unavailable), so nothing "
-                     "was saved or shown. Try again in a minute; if it keeps happening, "
-                     "tell whoever runs this service.")
+STORE_UNAVAILABLE = N_("The intake store is not answering (busy or unavailable), so nothing "
+                       "was saved or shown. Try again in a minute; if it keeps happening, "
+                       "tell whoever runs this service.")
 #: What a page says when its view, print or export could not be put in the audit trail.
-AUDIT_UNAVAILABLE = ("This could not be recorded in the audit trail, so it is not shown. "
-                     "Try again in a moment.")
+AUDIT_UNAVAILABLE = N_("This could not be recorded in the audit trail, so it is not shown. "
+                       "Try again in a moment.")
 
 
 def create_blueprint() -> Blueprint:
@@ -46,6 +47,7 @@ def create_blueprint() -> Blueprint:
     bp.before_request(require_authorized)
     bp.after_request(_no_store)
     bp.after_request(security_headers)
+    bp.context_processor(template_callables)
     for error in STORE_ERRORS:
         bp.register_error_handler(error, store_unavailable)
     # Every page that writes an audit row first (review, handout, note) answers through
@@ -77,13 +79,13 @@ def store_unavailable(exc: Exception) -> Any:
     if not is_outage(exc):
         raise exc
     log.error("ankle-intake: the store did not answer, 503: %s", describe(exc), exc_info=exc)
-    return _page_503(STORE_UNAVAILABLE)
+    return _page_503(gettext(STORE_UNAVAILABLE))
 
 
 def audit_unavailable(exc: AuditFailed) -> Any:
     """A page's answer when its audit row could not be written: 503, nothing served."""
     log.error("ankle-intake: an audit row could not be written (%s); request refused", exc)
-    return _page_503(AUDIT_UNAVAILABLE)
+    return _page_503(gettext(AUDIT_UNAVAILABLE))
 
 
 def _page_503(message: str) -> Any:

@@ -9,8 +9,10 @@ a name the table lacks.
 from __future__ import annotations
 
 import inspect
+import string
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -48,6 +50,10 @@ DEFAULTS: dict[str, Any] = {
     # Who may show the plugin's pages in a frame: the CSP frame-ancestors sources.
     # "'self'" = only pages of the same origin; add the intranet portal that embeds it.
     "FRAME_ANCESTORS": "'self'",
+    # The clinic's own exercise videos: a URL template whose only placeholder is
+    # {exercise_id}, http or https; each handout exercise gets a QR code and the URL
+    # printed under it. "" = no video links.
+    "EXERCISE_VIDEO_URL": "",
 }
 
 PAGE_SIZES = ("A4", "letter")
@@ -115,6 +121,7 @@ def check(config: Mapping[str, Any]) -> None:
             f"ANKLE_INTAKE_PAGE_SIZE must be one of {', '.join(PAGE_SIZES)} "
             f"(got {config[PREFIX + 'PAGE_SIZE']!r})."
         )
+    check_video_url(config[PREFIX + "EXERCISE_VIDEO_URL"])
     limit = config[PREFIX + "MAX_BODY_BYTES"]
     if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
         raise ValueError(f"ANKLE_INTAKE_MAX_BODY_BYTES must be a positive integer (got {limit!r}).")
@@ -124,6 +131,30 @@ def check(config: Mapping[str, Any]) -> None:
     prefix = config[PREFIX + "URL_PREFIX"]
     if not isinstance(prefix, str) or not prefix.startswith("/"):
         raise ValueError(f"ANKLE_INTAKE_URL_PREFIX must start with '/' (got {prefix!r}).")
+
+
+def check_video_url(template: Any) -> None:
+    """Refuse a video URL template that could not make a plain link per exercise.
+
+    Only ``{exercise_id}`` may be filled in, so nothing about the patient can
+    ever reach the URL; the scheme must be http or https.
+    """
+    if template == "":
+        return
+    where = "ANKLE_INTAKE_EXERCISE_VIDEO_URL"
+    if not isinstance(template, str):
+        raise TypeError(f"{where} must be text (got {type(template).__name__}).")
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv
+                  in string.Formatter().parse(template) if name is not None]
+    except ValueError:
+        fields = None
+    if fields != [("exercise_id", "", None)]:
+        raise ValueError(f"{where} must hold {{exercise_id}} once and no other placeholder "
+                         f"(got {template!r}).")
+    parts = urlsplit(template.format(exercise_id="x"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{where} must be an http or https URL (got {template!r}).")
 
 
 def setting(name: str) -> Any:

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, Response, request
 
 from . import config as cfg
+from .i18n import init_babel
 from .state import EXTENSION_KEY, State, state
 from .store import Storage, sqlite_url
 
@@ -42,6 +43,9 @@ class AnkleIntake:
         - ``ANKLE_INTAKE_CLINIC_NAME``, ``ANKLE_INTAKE_CLINIC_PHONE``,
           ``ANKLE_INTAKE_CLINIC_ADDRESS`` (``""``): printed on the handout; text, or a
           callable with no arguments returning text per request (many sites).
+        - ``ANKLE_INTAKE_EXERCISE_VIDEO_URL`` (``""``): the clinic's exercise videos, a
+          URL template whose only placeholder is ``{exercise_id}`` (http or https,
+          checked here); each handout exercise gets a QR code of it. "" = none.
         - ``ANKLE_INTAKE_CURRENT_USER`` (None): a callable with no arguments returning
           ``{"id": ..., "name": ...}`` for the clinician, or None; recorded with every
           change. None = nobody can sign. An ``async def`` hook is refused here.
@@ -83,6 +87,7 @@ class AnkleIntake:
         storage = Storage(url, make_dirs=make_dirs,
                           timeout=float(app.config["ANKLE_INTAKE_DATABASE_TIMEOUT"]))
         app.extensions[EXTENSION_KEY] = State(extension=self, storage=storage)
+        init_babel(app)
 
         from .blueprint import create_blueprint
 

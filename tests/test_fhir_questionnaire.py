@@ -34,6 +34,8 @@ from ankle_intake.fhir.questionnaire import (
     walk,
 )
 from ankle_intake.forms import FIELDS, OTTAWA_FINDINGS
+from ankle_intake.forms.followup import LAST_WEEK_LABELS
+from ankle_intake.forms.measures import measure_items
 from ankle_intake.forms.schemas import KEEP_NULL
 from ankle_intake.forms.vocabulary import (
     BY_KEY,
@@ -44,6 +46,7 @@ from ankle_intake.forms.vocabulary import (
     TEST_RESULTS,
 )
 from ankle_intake.guidance import RULES_VERSION
+from ankle_intake.guidance.measures import MEASURES
 
 #: Questionnaire.item.type codes of FHIR R4 (the models accept any code, so we check).
 R4_ITEM_TYPES = {
@@ -92,9 +95,11 @@ def test_item_types_are_r4_codes(items: dict) -> None:
 
 
 def test_sections_follow_groups(q: dict) -> None:
+    """The vocabulary's sections in order, then a follow-up's last week (contract 6)."""
     assert [(s["linkId"], s["text"].split(" (")[0]) for s in q["item"]] == [
         (GROUP_PREFIX + g, title) for g, title in GROUPS
-    ]
+    ] + [(GROUP_PREFIX + "last_week", "Last week"), (GROUP_PREFIX + "measures",
+                                                      "Outcome measures")]
     for section in q["item"]:
         assert section["type"] == "group"
 
@@ -176,6 +181,12 @@ def test_every_linkid_is_accounted_for(items: dict) -> None:
         | {OTTAWA_PREFIX + f.key for f in OTTAWA_FINDINGS}
         | {TESTS_PREFIX + t.key for t in SPECIAL_TESTS}
         | {link for link, _ in NULL_ITEMS.values()}
+        # A follow-up's last week (contract 6): its section, its group, its five parts.
+        | {GROUP_PREFIX + "last_week", "last_week"}
+        | {"last_week." + part for part in LAST_WEEK_LABELS}
+        # The outcome measures: a section, a group per measure, its items.
+        | {GROUP_PREFIX + "measures"} | {"measures." + m for m in MEASURES}
+        | {f"measures.{m}.{n}" for m in MEASURES for n in range(1, len(measure_items(m)) + 1)}
     )
     for link, (item, parent) in items.items():
         if link == OTTAWA_SCOPE_LINK:
@@ -207,6 +218,8 @@ def test_answer_options_are_exactly_the_vocabulary(items: dict) -> None:
             continue
         if link.startswith(TESTS_PREFIX):
             continue  # test_special_tests_are_choices_in_the_special_tests_group
+        if link.startswith("measures."):
+            continue  # the measures' own Questionnaires' items: tests/test_measures_fhir.py
         spec = BY_KEY[link]
         codings = [opt["valueCoding"] for opt in item["answerOption"]]
         assert [c["code"] for c in codings] == list(spec.values)

@@ -14,7 +14,8 @@ from ankle_intake.extension import state
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
 
 
-def _plugin_requests(app: Flask, record_id: str) -> list[tuple[str, str, str]]:
+def _plugin_requests(app: Flask, record_id: str,
+                     episode_id: str | None = None) -> list[tuple[str, str, str]]:
     """(endpoint, method, url) for every plugin route, ids pointing at a stored record.
 
     Derived from the URL map, so routes that other modules add later are covered.
@@ -25,7 +26,8 @@ def _plugin_requests(app: Flask, record_id: str) -> list[tuple[str, str, str]]:
         if not rule.endpoint.startswith("ankle_intake."):
             continue
         values = {
-            arg: record_id if "id" in arg else "ankle_intake.css" if arg == "filename" else "x"
+            arg: (episode_id or record_id) if arg == "episode_id" else record_id if "id" in arg
+            else "ankle_intake.css" if arg == "filename" else "x"
             for arg in rule.arguments
         }
         url = adapter.build(rule.endpoint, values)
@@ -173,7 +175,8 @@ def test_pages_have_no_inline_script_or_style(client, app, valid) -> None:
     created = client.post("/ankle/api/assessments", json={**valid, "patient_name": "Ann"})
     pages = {"form with errors": client.post("/ankle/intake", data={"side": "left"})}
     assert pages["form with errors"].status_code == 400
-    for endpoint, method, url in _plugin_requests(app, created.json["id"]):
+    for endpoint, method, url in _plugin_requests(app, created.json["id"],
+                                                  created.json["episode_id"]):
         if method == "GET":
             response = client.get(url)
             if response.mimetype == "text/html":

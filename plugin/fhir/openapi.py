@@ -240,6 +240,7 @@ def _resource(name: str, description: str) -> dict[str, Any]:
 CAPABILITY_STATEMENT = _resource(
     "CapabilityStatement", "A FHIR R4 CapabilityStatement: what this FHIR base does.")
 CODE_SYSTEM = _resource("CodeSystem", "A FHIR R4 CodeSystem: the codes of one answer key.")
+OBSERVATION = _resource("Observation", "A FHIR R4 Observation: one outcome measure's score.")
 BUNDLE = {
     **_resource("Bundle", "A FHIR R4 searchset Bundle of Questionnaires."),
     "required": ["resourceType", "type"],
@@ -324,7 +325,8 @@ def add_fhir_base_paths(spec: APISpec, prefix: str) -> None:
         },
     }})
     spec.path(path=f"{base}/Questionnaire/{{resource_id}}", operations={"get": _read(
-        "readFhirQuestionnaire", "The Questionnaire by its id (ankle-intake).",
+        "readFhirQuestionnaire", "The Questionnaire by its id: ankle-intake, or an outcome "
+        "measure (cait, faam-adl, faam-sports, lefs).",
         "Questionnaire", [_path_parameter("resource_id", "ankle-intake")],
         _404="No Questionnaire has this id.")})
     spec.path(path=f"{base}/CodeSystem/{{key}}", operations={"get": _read(
@@ -332,10 +334,21 @@ def add_fhir_base_paths(spec: APISpec, prefix: str) -> None:
         "canonical URL (pain_locations) or of its id (pain-locations).", "CodeSystem",
         [_path_parameter("key", "An answer key whose answers are codes.")],
         _404="No answer key with codes has this name.")})
+    spec.path(path=f"{base}/CodeSystem/measures/{{measure}}", operations={"get": _read(
+        "readFhirMeasureCodeSystem", "The CodeSystem of an outcome measure's option codes "
+        "(its printed scores; na: not applicable).", "CodeSystem",
+        [_path_parameter("measure", "cait, faam-adl, faam-sports or lefs.")],
+        _404="No measure has this id.")})
     spec.path(path=f"{base}/QuestionnaireResponse/{{assessment_id}}", operations={"get": _read(
         "readFhirQuestionnaireResponse", "A stored intake as a QuestionnaireResponse (the "
         "export is audited), as getAssessmentFhir.", "QuestionnaireResponse", [ID_PARAMETER],
         _404="No record has this id.",
+        _503="The audit trail or the store did not answer; Retry-After says when.")})
+    spec.path(path=f"{base}/Observation/{{observation_id}}", operations={"get": _read(
+        "readFhirObservation", "One outcome measure's score in a stored record (the export "
+        "is audited).", "Observation",
+        [_path_parameter("observation_id", "<record id>-<measure>, e.g. <id>-faam-adl.")],
+        _404="No record has this id, or it has no score for that measure.",
         _503="The audit trail or the store did not answer; Retry-After says when.")})
     spec.path(path=f"{base}/QuestionnaireResponse", operations={"post": {
         "operationId": "createFhirQuestionnaireResponse",
@@ -363,6 +376,7 @@ def add_fhir_paths(spec: APISpec, url_prefix: str) -> None:
     spec.components.schema("OperationOutcome", component=OPERATION_OUTCOME)
     spec.components.schema("CapabilityStatement", component=CAPABILITY_STATEMENT)
     spec.components.schema("CodeSystem", component=CODE_SYSTEM)
+    spec.components.schema("Observation", component=OBSERVATION)
     spec.components.schema("Bundle", component=BUNDLE)
     prefix = url_prefix.rstrip("/")
     fhir_response = {FHIR_JSON: {"schema": "QuestionnaireResponse"}}

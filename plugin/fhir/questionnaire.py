@@ -47,6 +47,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 from typing import Any
 
+from ..forms.followup import LAST_WEEK_LABELS
 from ..forms.vocabulary import (
     EXAMINED_FINDINGS,
     FIELDS,
@@ -87,7 +88,16 @@ OTTAWA_PREFIX = "ottawa."
 TESTS_KEY = "special_tests"
 TESTS_PREFIX = TESTS_KEY + "."
 #: Nested answers (groups of findings): linkId prefix -> the answer key holding the object.
-NESTED_PREFIXES: dict[str, str] = {OTTAWA_PREFIX: "ottawa", TESTS_PREFIX: TESTS_KEY}
+LAST_WEEK_KEY = "last_week"
+LAST_WEEK_PREFIX = LAST_WEEK_KEY + "."
+NESTED_PREFIXES: dict[str, str] = {OTTAWA_PREFIX: "ottawa", TESTS_PREFIX: TESTS_KEY,
+                                   LAST_WEEK_PREFIX: LAST_WEEK_KEY}
+#: A follow-up's last week (contract 6): part, item type, bounds.
+LAST_WEEK_ITEMS: tuple[tuple[str, str, float | None, float | None], ...] = (
+    ("runs", "integer", 0, 50), ("minutes", "decimal", 0, 10_080),
+    ("distance", "decimal", 0, 1_000), ("pain_during_max", "integer", 0, 10),
+    ("worse_next_morning", "boolean", None, None),
+)
 HELP_SUFFIX = ".help"
 FLYOVER_SUFFIX = ".flyover"
 #: The display item at the top of the Ottawa section that says when the rules apply.
@@ -288,6 +298,59 @@ def _section(group: str, title: str) -> dict[str, Any]:
     return section
 
 
+def _last_week_section() -> dict[str, Any]:
+    """Contract 6's ``last_week``: asked at a follow-up visit; never required."""
+    items = []
+    for part, item_type, low, high in LAST_WEEK_ITEMS:
+        item: dict[str, Any] = {"linkId": LAST_WEEK_PREFIX + part,
+                                "text": LAST_WEEK_LABELS[part], "type": item_type}
+        bounds = [_bound(url, item_type, v) for url, v in ((MIN_VALUE, low), (MAX_VALUE, high))
+                  if v is not None]
+        if bounds:
+            item["extension"] = bounds
+        items.append(item)
+    group = {"linkId": LAST_WEEK_KEY, "text": "Last week", "type": "group", "item": items}
+    return {"linkId": GROUP_PREFIX + LAST_WEEK_KEY, "type": "group",
+            "text": "Last week (at a follow-up visit: how the week since the last visit went; "
+                    "distance in the unit of the usual weekly distance)",
+            "item": [group]}
+
+
+MEASURES_KEY = "measures"
+MEASURES_PREFIX = MEASURES_KEY + "."
+
+
+def _measures_section() -> dict[str, Any]:
+    """The outcome measures (contract 6): each measure's items as its own Questionnaire
+    has them, linkIds ``measures.<id>.<n>``, without the calculated total."""
+    from ..guidance.measures import MEASURES  # the measures' data loads after this module
+    from .measures import measure_questionnaire
+
+    groups = []
+    for measure_id in MEASURES:
+        own = measure_questionnaire(measure_id)
+        items = []
+        for item in own["item"]:
+            if item.get("readOnly") or item["type"] != "choice":
+                continue
+            items.append({**copy.deepcopy(item), "linkId": MEASURES_PREFIX + item["linkId"]})
+        groups.append({"linkId": MEASURES_PREFIX + measure_id, "type": "group",
+                       "text": own.get("title") or measure_id, "item": items})
+    return {"linkId": GROUP_PREFIX + MEASURES_KEY, "type": "group",
+            "text": "Outcome measures (optional: the scores printed beside each answer on "
+                    "the published form)", "item": groups}
+
+
+def measure_link(link: str) -> tuple[str, int] | None:
+    """``measures.cait.3`` -> ("cait", 3); None for any other linkId."""
+    if not link.startswith(MEASURES_PREFIX):
+        return None
+    parts = link[len(MEASURES_PREFIX):].rsplit(".", 1)
+    if len(parts) != 2 or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1])
+
+
 def _narrative(title: str, description: str) -> dict[str, str]:
     """The generated narrative: the title, what the form is for and its sections."""
     sections = "".join(f"<li>{escape(text)}</li>" for _, text in GROUPS)
@@ -325,7 +388,8 @@ def _built() -> dict[str, Any]:
         "status": "active",
         "subjectType": ["Patient"],
         "description": description,
-        "item": [_section(group, title) for group, title in GROUPS],
+        "item": [*(_section(group, title) for group, title in GROUPS), _last_week_section(),
+                 _measures_section()],
     }
 
 

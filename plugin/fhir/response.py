@@ -43,6 +43,10 @@ from ..forms.schemas import unencodable
 from ..forms.vocabulary import TEST_KEYS
 from .questionnaire import (
     COULD_NOT_RUN,
+    LAST_WEEK_KEY,
+    LAST_WEEK_PREFIX,
+    MEASURES_KEY,
+    MEASURES_PREFIX,
     NESTED_PREFIXES,
     OTTAWA_PREFIX,
     QUESTIONNAIRE_URL,
@@ -50,6 +54,7 @@ from .questionnaire import (
     TESTS_PREFIX,
     VALUE_KEYS,
     definitions,
+    measure_link,
     questionnaire,
 )
 
@@ -310,8 +315,34 @@ def raw_answers(qr: Any) -> dict[str, Any]:
             raw[spec.key] = found if spec.kind == "choices" else found[0]
     if values.get(COULD_NOT_RUN) == [True]:
         raw["pain_running"] = None
+    week = {link[len(LAST_WEEK_PREFIX):]: found[0] for link, found in values.items()
+            if link.startswith(LAST_WEEK_PREFIX)}
+    if week:
+        raw[LAST_WEEK_KEY] = week
+    measures = _measures(values)
+    if measures:
+        raw[MEASURES_KEY] = measures
     raw.update(references)
     return raw
+
+
+def _measures(values: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
+    """Each measure with an item answered, as contract 6's list of printed scores.
+
+    An item left out, or FAAM's "not applicable" (code ``na``), is ``null``; the
+    answers' schema then says which items a measure may not leave out.
+    """
+    counts: dict[str, int] = {}
+    for link, (definition, _) in definitions().items():
+        where = measure_link(link)
+        if where and definition["type"] == "choice":
+            counts[where[0]] = max(counts.get(where[0], 0), where[1])
+    out: dict[str, list[Any]] = {}
+    for measure_id, count in counts.items():
+        found = [values.get(f"{MEASURES_PREFIX}{measure_id}.{n}") for n in range(1, count + 1)]
+        if any(found):
+            out[measure_id] = [None if not f or f[0] == "na" else int(f[0]) for f in found]
+    return out
 
 
 def answers_from_response(qr: Any) -> dict[str, Any]:
@@ -336,6 +367,13 @@ def link_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
 
 
 def _answer_values(link: str, answers: Mapping[str, Any]) -> list[Any]:
+    where = measure_link(link)
+    if where:
+        scores = (answers.get(MEASURES_KEY) or {}).get(where[0])
+        if not scores or where[1] > len(scores):
+            return []
+        score = scores[where[1] - 1]
+        return ["na" if score is None else str(score)]
     if link == COULD_NOT_RUN:
         return [True] if "pain_running" in answers and answers["pain_running"] is None else []
     for prefix, key in NESTED_PREFIXES.items():
@@ -442,5 +480,11 @@ def stored_response(record: Mapping[str, Any]) -> dict[str, Any]:
         status = "completed"
         at = record.get("signed_at") or record["created_at"]
         author = _practitioner(record.get("signed_by"))
-    return response_from_answers(record["answers"], id=record["id"], authored=at,
-                                 status=status, author=author)
+    response = response_from_answers(record["answers"], id=record["id"], authored=at,
+                                     status=status, author=author)
+    if record.get("episode_id"):  # contract 6: the episode this visit is part of
+        from .episodes import based_on  # it imports the store, which this module must not
+
+        response = {**{k: v for k, v in response.items() if k != "item"},
+                    "basedOn": based_on(record), "item": response["item"]}
+    return response

@@ -11,6 +11,9 @@ the hook's 403, an unknown path and a wrong method, is an OperationOutcome
   parameter at all answers with the Questionnaire itself, as it always has;
 - ``GET CodeSystem/<answer key>``: the codes of one answer, at the path of
   its canonical URL (``pain_locations``) and of its id (``pain-locations``);
+- ``GET Questionnaire/<measure>``: an outcome measure's Questionnaire (``cait``,
+  ``faam-adl``, ...), found by ``url`` too; ``GET Observation/<id>-<measure>``: a
+  stored score, audited as an export (see :mod:`.measures`);
 - ``GET QuestionnaireResponse/<id>``: a stored intake, audited as an export,
   exactly as ``GET /api/assessments/<id>/fhir``;
 - ``POST QuestionnaireResponse``: exactly ``POST /api/fhir/QuestionnaireResponse``
@@ -30,6 +33,7 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ..api import create_from_body
+from ..guidance.measures import assess_measures
 from ..state import state
 from ..store import review
 from ..store.decisions import AuditFailed
@@ -37,8 +41,17 @@ from ..store.records import RETRY_AFTER, STORE_ERRORS, describe, is_outage
 from ..version import __version__
 from . import FHIR_JSON
 from .codesystems import code_system_keys, code_system_resource
+from .episodes import converter
+from .measures import (
+    measure_code_system,
+    measure_for,
+    measure_observation,
+    measure_questionnaire,
+    measure_questionnaires,
+    split_observation_id,
+)
 from .questionnaire import QUESTIONNAIRE_ID, definitions, questionnaire
-from .response import answers_from_response, stored_response
+from .response import stored_response
 
 log = logging.getLogger("ankle_intake")
 
@@ -151,6 +164,8 @@ def capability_statement() -> dict[str, Any]:
                 {"type": "QuestionnaireResponse",
                  "interaction": [{"code": "read"}, {"code": "create"}]},
                 {"type": "CodeSystem", "interaction": [{"code": "read"}]},
+                {"type": "Observation", "interaction": [{"code": "read"}],
+                 "documentation": "An outcome measure's score: Observation/<record id>-<measure>."},
             ],
         }],
     }
@@ -178,7 +193,7 @@ def search_questionnaire() -> Response:
     if not request.args:
         return fhir_response(resource)
     args = {name: request.args[name] for name in QUESTIONNAIRE_SEARCH if name in request.args}
-    found = [resource] if _matches(resource, args) else []
+    found = [r for r in (resource, *measure_questionnaires()) if _matches(r, args)]
     return fhir_response({
         "resourceType": "Bundle",
         "type": "searchset",
@@ -194,6 +209,9 @@ def search_questionnaire() -> Response:
 
 def read_questionnaire(resource_id: str) -> Response:
     """The Questionnaire by its id."""
+    measure_id = measure_for(resource_id)
+    if measure_id is not None:
+        return fhir_response(measure_questionnaire(measure_id))
     if resource_id != QUESTIONNAIRE_ID:
         abort(404, f"No Questionnaire has this id; the intake is {QUESTIONNAIRE_ID}.")
     return fhir_response(questionnaire())
@@ -205,6 +223,14 @@ def read_code_system(key: str) -> Response:
     if resource is None:
         known = ", ".join(code_system_keys())
         abort(404, f"No CodeSystem has this name; the answer keys with codes are {known}.")
+    return fhir_response(resource)
+
+
+def read_measure_code_system(measure: str) -> Response:
+    """A measure's option codes (its printed scores), at their canonical path."""
+    resource = measure_code_system(measure)
+    if resource is None:
+        abort(404, "No measure has this id.")
     return fhir_response(resource)
 
 
@@ -222,9 +248,34 @@ def get_assessment(assessment_id: str) -> Response:
     return fhir_response(stored_response(record))
 
 
+def read_observation(observation_id: str) -> Response:
+    """One outcome measure's score in a stored record, audited as an export like the response.
+
+    Read from the assessment's ``measures``; a record stored before the
+    assessment carried them is scored from its answers (the same scorer).
+    """
+    parts = split_observation_id(observation_id)
+    record = state().storage.get(parts[0]) if parts else None
+    if parts is None or record is None:
+        abort(404, "No Observation has this id; ids are <record id>-<measure>.")
+    measure_id = parts[1]
+    assessment = record.get("assessment") or {}
+    scored = (assessment.get("measures") if "measures" in assessment
+              else assess_measures(record.get("answers", {}).get("measures") or {}))
+    if not scored or measure_id not in scored:
+        abort(404, "This record has no score for that measure.")
+    review.audited(record["id"], "export", record["version"])
+    answers = record.get("answers", {})
+    return fhir_response(measure_observation(
+        record["id"], measure_id, scored[measure_id], subject=answers.get("patient_ref"),
+        encounter=answers.get("encounter_ref"), effective=answers.get("assessment_date"),
+        issued=record.get("created_at")))
+
+
 def create_response() -> Response:
     """``POST /api/fhir/QuestionnaireResponse``'s logic, answered in FHIR."""
-    answer = create_from_body(answers_from_response, "FHIR")
+    convert, store = converter()
+    answer = create_from_body(convert, "FHIR", store)
     body = json.loads(answer.get_data())
     if answer.status_code == 201:
         created = fhir_response(stored_response(body), 201)
@@ -273,10 +324,13 @@ def create_fhir_blueprint() -> Blueprint:
     fhir.add_url_rule("/Questionnaire", "search_questionnaire", search_questionnaire)
     fhir.add_url_rule("/Questionnaire/<resource_id>", "read_questionnaire", read_questionnaire)
     fhir.add_url_rule("/CodeSystem/<key>", "read_code_system", read_code_system)
+    fhir.add_url_rule("/CodeSystem/measures/<measure>", "read_measure_code_system",
+                      read_measure_code_system)
     fhir.add_url_rule("/QuestionnaireResponse", "create_response", create_response,
                       methods=["POST"])
     fhir.add_url_rule("/QuestionnaireResponse/<assessment_id>", "get_assessment",
                       get_assessment)
+    fhir.add_url_rule("/Observation/<observation_id>", "read_observation", read_observation)
     fhir.add_url_rule("/", "unknown", unknown, methods=_ANY)
     fhir.add_url_rule("/<path:rest>", "unknown", unknown, methods=_ANY)
     return fhir

@@ -24,6 +24,7 @@ from ..state import state
 from ..store import review
 from ..store.decisions import Unknown
 from . import answers_from_response, questionnaire
+from .episodes import converter
 from .response import stored_response
 from .rest import create_fhir_blueprint, fhir_response
 
@@ -37,7 +38,8 @@ def _record_or_404(assessment_id: str) -> dict[str, Any]:
 
 def create_from_response() -> Response:
     """A QuestionnaireResponse in; from there exactly ``POST /api/assessments``."""
-    return create_from_body(answers_from_response, "FHIR")
+    convert, store = converter()
+    return create_from_body(convert, "FHIR", store)
 
 
 def get_response(assessment_id: str) -> Response:
@@ -125,6 +127,7 @@ def handout_command(answers: TextIO, output: str, large_print: bool) -> None:
         validated, evaluate(validated),
         clinic_name=current_app.config["ANKLE_INTAKE_CLINIC_NAME"] or None,
         page_size=current_app.config["ANKLE_INTAKE_PAGE_SIZE"], large_print=large_print,
+        video_url=current_app.config["ANKLE_INTAKE_EXERCISE_VIDEO_URL"],
     )
     try:
         handle, partial = tempfile.mkstemp(dir=folder, prefix=".ankle-intake-", suffix=".pdf")

@@ -1,10 +1,10 @@
-"""The pages: the intake form, the review, the worklist and the handout pages."""
+"""The pages: the intake form, the review, the worklist, episodes and the handout pages."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from . import handout, pages, review, worklist
+from . import episodes, handout, pages, review, worklist
 
 
 def register(bp: Blueprint, api: Blueprint) -> None:
@@ -12,6 +12,7 @@ def register(bp: Blueprint, api: Blueprint) -> None:
     pages.register(bp)
     review.register(bp)
     worklist.register(bp)
+    episodes.register(bp)
     handout.register(bp, api)
 
 

@@ -136,7 +136,9 @@ def stored_handout_page(assessment_id: str) -> str:
     handout = render_assessment_html(record["answers"], record["assessment"],
                                      plan=plan, signoff=signoff, clinic=place,
                                      clinic_name=place["name"] or None,
-                                     large_print=options["large_print"])
+                                     large_print=options["large_print"],
+                                     video_url=setting("EXERCISE_VIDEO_URL"),
+                                     progress=review.progress(record))
     extra = {"version": number} if number else {}
     return render_template(
         "ankle_intake/handout.html", handout=handout,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -14,16 +15,17 @@ from flask import (
 
 from ..api.idempotency import form_claim
 from ..forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
+from ..forms.followup_form import IntakePageForm, page_to_raw
 from ..forms.intake_form import (
     SUBMISSION_KEY,
     IntakeForm,
     first_input_id,
-    form_to_raw,
     has_answer,
     rank_tests,
     special_test_input_id,
     widget_kind,
 )
+from ..forms.measures_form import measure_sections
 from ..forms.vocabulary import BY_KEY, GROUPS, TEST_KEYS, AnswerField, SpecialTest, fields_in
 from ..store import Claim, KeyTaken
 from ..store.intake import log_refused, submit, submit_once
@@ -126,6 +128,8 @@ def _summary(form: IntakeForm, errors: dict[str, list[str]]) -> list[dict[str, s
     """The error summary: one line per message, linked to its field when it has one."""
     lines = []
     for key, messages in errors.items():
+        if key.startswith(("last_week", "measures")):
+            continue  # see _other_errors
         if key in BY_KEY:
             anchor: str | None = first_input_id(form, BY_KEY[key])
         elif key in TEST_KEYS:
@@ -138,47 +142,71 @@ def _summary(form: IntakeForm, errors: dict[str, list[str]]) -> list[dict[str, s
 
 def intake() -> Any:
     """GET shows the form; POST validates with the schema, stores, and redirects (303)."""
-    form = IntakeForm()
+    form = IntakePageForm()
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not form.validate():  # the form has no validators of its own: CSRF only
             errors = {"_csrf": [CSRF_MESSAGE]}
         else:
-            raw = form_to_raw(form)
+            raw = page_to_raw(form)
             try:
                 answers = load_answers(raw)
             except InvalidAnswers as exc:
                 errors = exc.errors
                 log_refused("form", errors)
             else:
-                record_id = _store_once(answers, form_claim(request.form.get(SUBMISSION_KEY), raw))
+                record_id = store_once(answers, form_claim(request.form.get(SUBMISSION_KEY), raw))
                 return redirect(url_for(".result", assessment_id=record_id), code=303)
+    return intake_page(form, errors)
+
+
+def intake_page(form: IntakeForm, errors: dict[str, list[str]], **extra: Any) -> Any:
+    """The intake form drawn with its errors; a follow-up adds its ``extra`` (last week)."""
     html = render_template(
         "ankle_intake/intake.html",
         form=form,
         groups=_groups(form, errors),
         errors=errors,
-        summary=_summary(form, errors),
+        summary=_summary(form, errors) + _other_errors(errors),
+        measures=measure_sections(form, extra.pop("offered", None)),
+        measures_failed=any(key.startswith("measures") for key in errors),
         ottawa_findings=OTTAWA_FINDINGS,
+        action=extra.pop("action", None) or url_for(".intake"),
+        **extra,
     )
     return html, 400 if errors else 200
 
 
-def _store_once(answers: dict[str, Any], claim: Claim | None) -> str:
+def _other_errors(errors: dict[str, list[str]]) -> list[dict[str, str | None]]:
+    """Summary lines for the follow-up's and the measures' errors, linked to their part."""
+    lines: list[dict[str, str | None]] = []
+    for key, messages in errors.items():
+        if key.startswith("last_week"):
+            anchor: str | None = "section-last_week"
+        elif key.startswith("measures"):
+            anchor = "section-measures"
+        else:
+            continue
+        lines.extend({"text": message, "href": anchor} for message in messages)
+    return lines
+
+
+def store_once(answers: dict[str, Any], claim: Claim | None,
+               store: Callable[..., Any] | None = None) -> str:
     """The id of the record for this page's answers: stored now, or by an earlier post.
 
     Anything odd about the page's token (taken by another request, its record
     gone) must not cost the clinician their intake: it is stored without one.
     """
     try:
-        outcome = submit_once(answers, claim)
+        outcome = submit_once(answers, claim, store)
     except KeyTaken:
         outcome = None
     if outcome is not None and outcome.earlier is not None:
         return str(outcome.earlier["id"])
     if outcome is not None and outcome.stored is not None:
         return str(outcome.stored.record["id"])
-    return str(submit(answers).record["id"])
+    return str((store or submit)(answers).record["id"])
 
 
 def label_of(key: str, value: Any) -> str:

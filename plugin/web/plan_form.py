@@ -63,6 +63,7 @@ def plan_to_fields(plan: Mapping[str, Any]) -> dict[str, Any]:
                      **{key: _text(ex.get(key)) for key in DOSE_FIELDS}})
     return {"triage_level": plan.get("triage_level") or "",
             **{key: _text(plan.get(key)) for key in TEXT_FIELDS},
+            "progression": _text(plan.get("progression")),
             "rows": rows, "add": "", "reason": ""}
 
 
@@ -106,8 +107,11 @@ def form_to_plan(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any
     for key in TEXT_FIELDS:
         value = form.get(key, "").strip()
         raw[key] = value or None
+    if form.get("progression"):  # a follow-up's only: left out of a first visit's plan
+        raw["progression"] = form["progression"]
     shown = {"triage_level": form.get("triage_level", ""),
              **{key: form.get(key, "") for key in TEXT_FIELDS},
+             "progression": form.get("progression", ""),
              "rows": rows, "add": added, "reason": form.get("reason", "")}
     return raw, shown, origin
 
@@ -141,7 +145,7 @@ def place_errors(errors: Mapping[str, list[str]], origin: list[str],
             target = anchor = "add"
         elif key == "triage_level":
             target, anchor = key, "triage_level-0"
-        elif key in (*TEXT_FIELDS, "reason"):
+        elif key in (*TEXT_FIELDS, "reason", "progression"):
             target = anchor = key
         else:
             target, anchor = "_form", None
@@ -167,7 +171,8 @@ def plan_view(plan: Mapping[str, Any]) -> dict[str, Any]:
             "override_reason": plan.get("override_reason"), "exercises": exercises,
             "patient_note": plan.get("patient_note") or "",
             "record_note": plan.get("record_note") or "",
-            "review_date": plan.get("review_date")}
+            "review_date": plan.get("review_date"),
+            "progression": plan.get("progression")}
 
 
 def exercise_rows(shown: Mapping[str, Any]) -> list[dict[str, Any]]:
