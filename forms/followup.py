@@ -14,14 +14,15 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from .schemas import _StrictBoolean, _StrictInteger, _StrictNumber
+from .vocabulary import N_
 
 #: The parts of ``last_week``, with the words an error names them by.
 LAST_WEEK_LABELS = {
-    "runs": "Runs last week",
-    "minutes": "Minutes run last week",
-    "distance": "Distance run last week",
-    "pain_during_max": "Worst pain during a run last week",
-    "worse_next_morning": "Worse the next morning",
+    "runs": N_("Runs last week"),
+    "minutes": N_("Minutes run last week"),
+    "distance": N_("Distance run last week"),
+    "pain_during_max": N_("Worst pain during a run last week"),
+    "worse_next_morning": N_("Worse the next morning"),
 }
 #: Upper bounds that only catch typing mistakes (a week has 10,080 minutes).
 _MAX_RUNS, _MAX_MINUTES, _MAX_DISTANCE = 50, 10_080, 1_000

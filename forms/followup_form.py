@@ -46,7 +46,7 @@ class LastWeekForm(Form):
         default="", validate_choice=False)
     worse_next_morning = RadioField(
         LAST_WEEK_LABELS["worse_next_morning"],
-        choices=[_option(v, label if v else "Not recorded") for v, label in FINDING_CHOICES],
+        choices=[_option(v, label if v else NOT_RECORDED[1]) for v, label in FINDING_CHOICES],
         default="", validate_choice=False)
 
 

@@ -31,6 +31,7 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TextInput
 from .vocabulary import (
     EXAMINED_FINDINGS,
     FIELDS,
+    N_,
     OTTAWA_FINDINGS,
     SPECIAL_TESTS,
     TEST_RESULTS,
@@ -48,12 +49,12 @@ def _option(value: str, label: str) -> Any:
 
 #: Posted value of ``pain_running`` meaning "could not run" (stored as null).
 COULD_NOT_RUN = "could_not_run"
-NOT_RECORDED = ("", "Not recorded")
+NOT_RECORDED = ("", N_("Not recorded"))
 #: Three answers for a finding: "no" and "not examined" are never the same. The
 #: default comes last, so one arrow key from it reaches either answer.
-FINDING_CHOICES = (("yes", "Yes"), ("no", "No"), ("", "Not examined"))
+FINDING_CHOICES = (("yes", N_("Yes")), ("no", N_("No")), ("", N_("Not examined")))
 OTTAWA_CHOICES = FINDING_CHOICES
-TEST_CHOICES = tuple((c.value, c.label) for c in TEST_RESULTS) + (("", "Not examined"),)
+TEST_CHOICES = tuple((c.value, c.label) for c in TEST_RESULTS) + (("", N_("Not examined")),)
 #: Integers with more values than this are typed, not picked from a select.
 SELECT_MAX_OPTIONS = 12
 #: A whole number as a person types it: ASCII digits only (``str.isdigit`` takes
@@ -119,10 +120,10 @@ def _field(spec: AnswerField) -> Field:
         })
     if spec.kind == "integer":
         low, high = int(spec.minimum or 0), int(spec.maximum or 10)
-        first = ("", "Choose") if spec.required else NOT_RECORDED
+        first = ("", N_("Choose")) if spec.required else NOT_RECORDED
         pairs = [first] + [(str(i), str(i)) for i in range(low, high + 1)]
         if spec.key == "pain_running":  # its null means "could not run"
-            pairs.append((COULD_NOT_RUN, "Could not run"))
+            pairs.append((COULD_NOT_RUN, N_("Could not run")))
         return SelectField(label, choices=_options(pairs), default="", validate_choice=False)
     if spec.kind == "boolean" and spec.key in EXAMINED_FINDINGS:
         return RadioField(label, choices=_options(FINDING_CHOICES), default="",

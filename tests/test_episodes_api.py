@@ -195,3 +195,12 @@ def test_a_purge_erases_the_episodes_it_empties(client, app: Flask) -> None:
     storage = state(app).storage
     assert storage.purge(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)) == 1
     assert storage.episode(first["episode_id"]) is None
+
+
+def test_discharging_a_discharged_episode_on_the_page_says_so(client) -> None:
+    first = _first(client)
+    page = f"/ankle/episodes/{first['episode_id']}/discharge"
+    assert client.post(page, data={"reason": "goals_met"}).status_code == 303
+    again = client.post(page, data={"reason": "goals_met"})
+    assert again.status_code == 409
+    assert "already discharged" in again.get_data(as_text=True)

@@ -17,7 +17,7 @@ from ..api.idempotency import form_claim
 from ..forms import InvalidAnswers, load_answers
 from ..forms.followup_form import FollowUpForm, answers_to_formdata, followup_to_raw
 from ..forms.intake_form import SUBMISSION_KEY
-from ..i18n import gettext
+from ..i18n import N_, gettext
 from ..state import state
 from ..store import review
 from ..store.episodes import EpisodeClosed
@@ -30,7 +30,8 @@ from .episode_view import chart_set
 from .pages import intake_page, store_once
 from .plan_form import CSRF_MESSAGE
 
-CLOSED = "This episode is discharged: it takes no more visits."
+#: The 409 page's words (marked; translated when the page is drawn).
+CLOSED = N_("This episode is discharged: it takes no more visits.")
 
 
 class _Csrf(FlaskForm):
@@ -80,12 +81,13 @@ def discharge(episode_id: str) -> Any:
     """Close the episode with a reason, then back to its page (303)."""
     episode = episode_or_404(episode_id)
     if not _Csrf().validate():
-        return _page(episode, {"reason": CSRF_MESSAGE}, 400, request.form.get("reason", ""))
+        return _page(episode, {"reason": gettext(CSRF_MESSAGE)}, 400,
+                     request.form.get("reason", ""))
     reason = request.form.get("reason", "")
     if reason not in DISCHARGE_REASONS:
         return _page(episode, {"reason": gettext("Choose why the episode ends.")}, 400)
     if episode["status"] != "open":
-        return _page(episode, {"reason": "This episode is already discharged."}, 409)
+        return _page(episode, {"reason": gettext("This episode is already discharged.")}, 409)
     state().storage.discharge(episode["id"], reason, review._require_user().id)
     return redirect(url_for(".episode", episode_id=episode["id"]), code=303)
 
@@ -94,7 +96,7 @@ def new_visit(episode_id: str) -> Any:
     """GET: the follow-up form, pre-filled from the last visit; POST: store the visit."""
     episode = episode_or_404(episode_id)
     if episode["status"] != "open":
-        abort(409, CLOSED)
+        abort(409, gettext(CLOSED))
     last = episode["visits"][-1]
     followup = {"number": last["visit"] + 1, "last_date": last["answers"].get("assessment_date")}
     action = url_for(".new_visit", episode_id=episode["id"])
@@ -104,7 +106,8 @@ def new_visit(episode_id: str) -> Any:
         return intake_page(form, {}, action=action, followup=followup, offered=offered)
     form = FollowUpForm()
     if not form.validate():
-        return intake_page(form, {"_csrf": [CSRF_MESSAGE]}, action=action, followup=followup)
+        return intake_page(form, {"_csrf": [gettext(CSRF_MESSAGE)]}, action=action,
+                           followup=followup)
     raw = followup_to_raw(form)
     store = _visit_store(episode["id"])
     try:
@@ -115,7 +118,7 @@ def new_visit(episode_id: str) -> Any:
         log_refused("follow-up form", exc.errors)
         return intake_page(form, exc.errors, action=action, followup=followup)
     except (EpisodeClosed, EpisodeNotFound):
-        abort(409, CLOSED)
+        abort(409, gettext(CLOSED))
     return redirect(url_for(".result", assessment_id=record_id), code=303)
 
 

@@ -22,6 +22,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from ..api.views import _json, read_json_body
 from ..config import clinic, setting
 from ..forms import InvalidAnswers
+from ..i18n import N_, gettext
 from ..state import state
 from ..store import review
 from ..store.decisions import Unknown
@@ -35,12 +36,16 @@ FALSE = frozenset({"", "0", "false", "no", "off"})
 FLAG_VALUES = ("1", "0", "true", "false", "yes", "no", "on", "off")
 
 
+#: A yes/no parameter's refusal; the API's JSON says it in English, a page in its language.
+BAD_FLAG = N_("%(name)s must be 1 or 0 (or true/false, yes/no, on/off).")
+
+
 class BadFlag(ValueError):
     """A yes/no query parameter with a value that is neither."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        super().__init__(f"{name} must be 1 or 0 (or true/false, yes/no, on/off).")
+        super().__init__(BAD_FLAG % {"name": name})
 
 
 def _flag(name: str) -> bool:
@@ -62,7 +67,7 @@ def _page_flag(name: str) -> bool:
     try:
         return _flag(name)
     except BadFlag as exc:
-        abort(400, str(exc))
+        abort(400, gettext(BAD_FLAG, name=exc.name))
 
 
 def _options(flag: Callable[[str], bool] = _page_flag) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -12,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from wtforms import Field, FormField
 
 from ..api.idempotency import form_claim
 from ..forms import OTTAWA_FINDINGS, InvalidAnswers, load_answers
@@ -26,7 +28,17 @@ from ..forms.intake_form import (
     widget_kind,
 )
 from ..forms.measures_form import measure_sections
-from ..forms.vocabulary import BY_KEY, GROUPS, TEST_KEYS, AnswerField, SpecialTest, fields_in
+from ..forms.vocabulary import (
+    BY_KEY,
+    FIELDS,
+    GROUPS,
+    TEST_KEYS,
+    AnswerField,
+    OttawaFinding,
+    SpecialTest,
+    fields_in,
+)
+from ..i18n import gettext
 from ..store import Claim, KeyTaken
 from ..store.intake import log_refused, submit, submit_once
 from .plan_form import CSRF_MESSAGE
@@ -40,6 +52,47 @@ FOLDED_GROUPS = frozenset({"nerves", "warning", "training", "return"})
 GRADUAL_FIELDS = frozenset({"pain_pattern"})
 #: Folded groups that open the same way: the training behind an overuse injury.
 GRADUAL_GROUPS = frozenset({"training"})
+
+
+def say(text: str) -> str:
+    """A vocabulary text (marked with ``N_``) in the page's language.
+
+    ``""`` stays ``""``: gettext of the empty string is the catalog's header.
+    """
+    return gettext(text) if text else text
+
+
+def _shown_spec(spec: AnswerField) -> AnswerField:
+    return replace(spec, label=say(spec.label), help=say(spec.help))
+
+
+def _shown_test(test: SpecialTest) -> SpecialTest:
+    return replace(test, label=say(test.label), meaning=say(test.meaning))
+
+
+def _shown_finding(finding: OttawaFinding) -> OttawaFinding:
+    return replace(finding, label=say(finding.label), meaning=say(finding.meaning))
+
+
+def translate_fields(fields: Iterable[Field]) -> None:
+    """The bound fields' labels and choice labels in the page's language, in place.
+
+    WTForms draws the labels (escaping them), so the vocabulary's English is
+    swapped for the catalog's words on this request's form only.
+    """
+    for field in fields:
+        field.label.text = say(field.label.text)
+        if isinstance(field, FormField):
+            translate_fields(field.form)
+        choices = getattr(field, "choices", None)
+        if choices and not callable(choices):
+            field.choices = [_shown_choice(choice) for choice in choices]
+
+
+def _shown_choice(choice: Any) -> Any:
+    if isinstance(choice, tuple):
+        return (choice[0], say(choice[1]), *choice[2:])
+    return replace(choice, label=say(choice.label))
 
 
 def _item(form: IntakeForm, spec: AnswerField, errors: dict[str, list[str]]) -> dict[str, Any]:
@@ -59,7 +112,7 @@ def _item(form: IntakeForm, spec: AnswerField, errors: dict[str, list[str]]) -> 
     if spec.required and kind in ("input", "select"):
         attrs["aria-required"] = "true"
     return {
-        "spec": spec,
+        "spec": _shown_spec(spec),
         "field": form[spec.key],
         "kind": kind,
         "errors": errs,
@@ -86,13 +139,13 @@ def _tests_item(
         sub = field[t.key]
         errs = errors.get(t.key, [])
         ids = [f"{sub.id}-meaning"] + ([f"{sub.id}-error"] if errs else [])
-        return {"test": t, "field": sub, "errors": errs, "described_by": " ".join(ids),
+        return {"test": _shown_test(t), "field": sub, "errors": errs, "described_by": " ".join(ids),
                 "order": TEST_KEYS.index(t.key),
                 "attrs": {"aria-invalid": "true"} if errs else {}}
 
     other_items = [test(t) for t in others]
     return {
-        "spec": spec,
+        "spec": _shown_spec(spec),
         "field": field,
         "kind": "tests",
         "errors": errors.get(spec.key, []),
@@ -113,7 +166,7 @@ def _groups(form: IntakeForm, errors: dict[str, list[str]]) -> list[dict[str, An
         failed = any(errors.get(spec.key) for spec in specs)
         groups.append({
             "key": key,
-            "label": label,
+            "label": say(label),
             "fields": [_item(form, spec, errors) for spec in specs],
             "fold": key in FOLDED_GROUPS,
             "open": key not in FOLDED_GROUPS or failed or recorded > 0
@@ -146,7 +199,7 @@ def intake() -> Any:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not form.validate():  # the form has no validators of its own: CSRF only
-            errors = {"_csrf": [CSRF_MESSAGE]}
+            errors = {"_csrf": [gettext(CSRF_MESSAGE)]}
         else:
             raw = page_to_raw(form)
             try:
@@ -161,7 +214,13 @@ def intake() -> Any:
 
 
 def intake_page(form: IntakeForm, errors: dict[str, list[str]], **extra: Any) -> Any:
-    """The intake form drawn with its errors; a follow-up adds its ``extra`` (last week)."""
+    """The intake form drawn with its errors; a follow-up adds its ``extra`` (last week).
+
+    The vocabulary's labels and choices are drawn in the page's language; the
+    outcome measures keep their published English wording.
+    """
+    translate_fields(form[key] for key in (*(spec.key for spec in FIELDS), "last_week")
+                     if key in form)
     html = render_template(
         "ankle_intake/intake.html",
         form=form,
@@ -170,7 +229,7 @@ def intake_page(form: IntakeForm, errors: dict[str, list[str]], **extra: Any) ->
         summary=_summary(form, errors) + _other_errors(errors),
         measures=measure_sections(form, extra.pop("offered", None)),
         measures_failed=any(key.startswith("measures") for key in errors),
-        ottawa_findings=OTTAWA_FINDINGS,
+        ottawa_findings=[_shown_finding(f) for f in OTTAWA_FINDINGS],
         action=extra.pop("action", None) or url_for(".intake"),
         **extra,
     )
@@ -210,12 +269,12 @@ def store_once(answers: dict[str, Any], claim: Claim | None,
 
 
 def label_of(key: str, value: Any) -> str:
-    """The vocabulary's words for a stored answer value."""
+    """The vocabulary's words for a stored answer value, in the page's language."""
     spec = BY_KEY.get(key)
     if spec is None or not spec.choices:
         return str(value)
     try:
-        return spec.label_for(value)
+        return say(spec.label_for(value))
     except KeyError:
         return str(value)
 

@@ -20,6 +20,7 @@ from flask_wtf import FlaskForm
 from ..forms.plan import LEVELS, MAX_EXERCISES, RANK
 from ..guidance import CONTENT
 from ..guidance.dosing import dose_words
+from ..i18n import N_, gettext
 from ..store.review import LIBRARY
 
 #: The posted plan's text fields (the exercises and the level are read on their own).
@@ -29,7 +30,8 @@ DOSE_FIELDS = ("sets", "reps", "hold_seconds", "times", "per")
 MAX_ROWS = 20
 _ROW = re.compile(r"ex-(\d{1,2})-id")
 
-CSRF_MESSAGE = (
+#: Marked for the catalog; :func:`~ankle_intake.i18n.gettext` it where it is shown.
+CSRF_MESSAGE = N_(
     "The form had expired or did not come from this page, so nothing was saved. "
     "Check the entries below and submit again."
 )
@@ -140,7 +142,7 @@ def place_errors(errors: Mapping[str, list[str]], origin: list[str],
                 field = parts[2] if parts[2] in DOSE_FIELDS else "remove"
                 target = f"{source}-{parts[2]}"
                 anchor = f"{source}-{field}"
-                prefix = f"{names.get(source, 'Exercise')}: "
+                prefix = f"{names.get(source) or gettext('Exercise')}: "
         elif key == "exercises":
             target = anchor = "add"
         elif key == "triage_level":
@@ -156,7 +158,7 @@ def place_errors(errors: Mapping[str, list[str]], origin: list[str],
 
 def _name(exercise_id: str) -> str:
     ex = LIBRARY.get(exercise_id)
-    return ex["name"] if ex else "Exercise"
+    return ex["name"] if ex else gettext("Exercise")
 
 
 def plan_view(plan: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from ..auth import current_user
 from ..forms import InvalidAnswers
 from ..forms.plan import MAX_EXERCISES
+from ..i18n import N_, gettext
 from ..reports.note import clinician_note, finding_rows, ottawa_rows, special_test_rows
 from ..store import review
 from ..store.decisions import Locked, Unknown
@@ -37,16 +38,18 @@ from .worklist import when
 #: Level -> (CSS modifier, the clinician's heading). The assessment's own
 #: ``triage.clinician_label`` wins; these serve records stored before it had one.
 #: ``see_clinician`` means "refer on": the clinician is never told to see a clinician.
+#: The headings and messages are marked for the catalog and translated where shown.
 TRIAGE_STYLE = {
-    "continue": ("continue", "Continue running"),
-    "caution": ("caution", "Modified running"),
-    "stop": ("stop", "No running"),
-    "see_clinician": ("see-clinician", "Refer on"),
+    "continue": ("continue", N_("Continue running")),
+    "caution": ("caution", N_("Modified running")),
+    "stop": ("stop", N_("No running")),
+    "see_clinician": ("see-clinician", N_("Refer on")),
 }
-#: Seconds a client should wait before trying again after a failed audit write.
-DONE = {"saved": "Draft saved.", "signed": "Signed.", "amended": "Addendum signed."}
-NO_USER = ("Signing needs a clinician, and nobody is signed in as one "
-           "(ANKLE_INTAKE_CURRENT_USER names nobody). Nothing was signed.")
+#: What the page says after a save, a signature or an addendum (``?done=``).
+DONE = {"saved": N_("Draft saved."), "signed": N_("Signed."),
+        "amended": N_("Addendum signed.")}
+NO_USER = N_("Signing needs a clinician, and nobody is signed in as one "
+             "(ANKLE_INTAKE_CURRENT_USER names nobody). Nothing was signed.")
 
 
 def record_or_404(assessment_id: str) -> dict[str, Any]:
@@ -60,7 +63,8 @@ def result(assessment_id: str) -> Any:
     """The clinician's review of one stored intake: the plan form, or the signed plan."""
     record = record_or_404(assessment_id)
     review.audited(record["id"], "view", record["version"])  # 503 if it fails (blueprint)
-    return _page(record, done=DONE.get(request.args.get("done", "")))
+    done = DONE.get(request.args.get("done", ""))
+    return _page(record, done=gettext(done) if done else None)
 
 
 def save_plan(assessment_id: str) -> Any:
@@ -86,7 +90,7 @@ def sign(assessment_id: str) -> Any:
     posted = "triage_level" in request.form or any(k.startswith("ex-") for k in request.form)
     raw, shown, origin = form_to_plan(request.form) if posted else (None, None, [])
     if current_user() is None:
-        return _page(record, form=shown, summary=[{"text": NO_USER, "href": None}], status=403)
+        return _page(record, form=shown, summary=_no_user(), status=403)
     try:
         if raw is not None:
             review.save_plan(record["id"], raw)
@@ -95,7 +99,7 @@ def sign(assessment_id: str) -> Any:
         return _refused(record, shown or plan_to_fields(review.plan_of(record)), exc.errors,
                         origin)
     except review.NoUser:
-        return _page(record, form=shown, summary=[{"text": NO_USER, "href": None}], status=403)
+        return _page(record, form=shown, summary=_no_user(), status=403)
     except Locked:
         return _locked(review.get(record["id"]))
     return _back(record, "signed")
@@ -108,13 +112,13 @@ def amend(assessment_id: str) -> Any:
         return refused
     raw, shown, origin = form_to_plan(request.form)
     if current_user() is None:
-        return _page(record, form=shown, summary=[{"text": NO_USER, "href": None}], status=403)
+        return _page(record, form=shown, summary=_no_user(), status=403)
     try:
         review.amend(record["id"], {"reason": shown["reason"], "plan": raw})
     except InvalidAnswers as exc:
         return _refused(record, shown, exc.errors, origin)
     except review.NoUser:
-        return _page(record, form=shown, summary=[{"text": NO_USER, "href": None}], status=403)
+        return _page(record, form=shown, summary=_no_user(), status=403)
     except Locked:
         return _locked(review.get(record["id"]))
     return _back(record, "amended")
@@ -125,7 +129,8 @@ def _checked(assessment_id: str, status: str) -> tuple[dict[str, Any], Any]:
     record = record_or_404(assessment_id)
     if not ReviewForm().validate():
         shown = form_to_plan(request.form)[1]
-        return record, _page(record, form=shown, summary=[{"text": CSRF_MESSAGE, "href": None}],
+        return record, _page(record, form=shown,
+                             summary=[{"text": gettext(CSRF_MESSAGE), "href": None}],
                              status=400)
     if record["status"] != status:
         return record, _locked(record)
@@ -134,11 +139,15 @@ def _checked(assessment_id: str, status: str) -> tuple[dict[str, Any], Any]:
 
 def _locked(record: dict[str, Any]) -> tuple[str, int]:
     if record["status"] == "signed":
-        text = (f"This record is signed (version {record['version']}): it changes only by "
-                "addendum, below. Nothing was saved.")
+        text = gettext("This record is signed (version %(version)s): it changes only by "
+                       "addendum, below. Nothing was saved.", version=record["version"])
     else:
-        text = "This record is a draft: change it by saving its plan. Nothing was saved."
+        text = gettext("This record is a draft: change it by saving its plan. Nothing was saved.")
     return _page(record, summary=[{"text": text, "href": None}], status=409)
+
+
+def _no_user() -> list[dict[str, Any]]:
+    return [{"text": gettext(NO_USER), "href": None}]
 
 
 def _refused(record: dict[str, Any], shown: dict[str, Any], errors: Mapping[str, list[str]],
@@ -168,7 +177,8 @@ def _page(record: dict[str, Any], *, form: dict[str, Any] | None = None,
     triage = assessment.get("triage", {})
     level = triage.get("level", "caution")
     css, heading = TRIAGE_STYLE.get(level, ("caution", level))
-    history, examination = finding_rows(answers)
+    heading = gettext(heading) if level in TRIAGE_STYLE else heading
+    history, examination = map(_labels, finding_rows(answers))
     plan = review.plan_of(record)
     signoff = review.signoff_of(record)
     signed = record["status"] == "signed"
@@ -185,7 +195,7 @@ def _page(record: dict[str, Any], *, form: dict[str, Any] | None = None,
         history=history,
         examination=examination,
         special_tests=special_test_rows(assessment),
-        ottawa_findings=ottawa_rows(answers),
+        ottawa_findings=_labels(ottawa_rows(answers)),
         label_of=label_of,
         note=clinician_note(answers, assessment, plan=plan, signoff=signoff),
         signed=signed,
@@ -207,6 +217,14 @@ def _page(record: dict[str, Any], *, form: dict[str, Any] | None = None,
         csrf_form=ReviewForm(formdata=None),
     )
     return html, status
+
+
+def _labels(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(label, words) rows with the vocabulary's label in the page's language.
+
+    The words stay as the note writes them (compound, some from the guidance).
+    """
+    return [(gettext(label) if label else label, words) for label, words in rows]
 
 
 def register(bp: Blueprint) -> None:

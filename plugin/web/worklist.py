@@ -17,12 +17,14 @@ from flask import Blueprint, render_template, request
 from flask_wtf.csrf import generate_csrf
 
 from ..guidance import CONTENT
+from ..i18n import N_, gettext
 from ..state import state
 from ..store.decisions import BadCursor
 
 #: Records per page.
 PAGE_SIZE = 25
-STATUSES = {"draft": "Draft", "signed": "Signed"}
+#: Status -> its words in the filter (marked; translated when the page is drawn).
+STATUSES = {"draft": N_("Draft"), "signed": N_("Signed")}
 TEXT_MAX = 128
 
 
@@ -35,7 +37,7 @@ def _date(name: str, errors: dict[str, str]) -> dt.date | None:
             raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
-        errors[name] = "Enter a real date, written as YYYY-MM-DD."
+        errors[name] = gettext("Enter a real date, written as YYYY-MM-DD.")
         return None
 
 
@@ -49,16 +51,16 @@ def _filters() -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
     for key in ("patient_ref", "clinician"):
         value = shown[key].strip()
         if len(value) > TEXT_MAX:
-            errors[key] = f"At most {TEXT_MAX} characters."
+            errors[key] = gettext("At most %(n)s characters.", n=TEXT_MAX)
         elif value:
             query[key] = value
     if shown["status"] and shown["status"] not in STATUSES:
-        errors["status"] = "Choose draft, signed or any status."
+        errors["status"] = gettext("Choose draft, signed or any status.")
     elif shown["status"]:
         query["status"] = shown["status"]
     since, until = _date("from", errors), _date("to", errors)
     if since and until and until < since:
-        errors["to"] = "The end date is before the start date."
+        errors["to"] = gettext("The end date is before the start date.")
     if since:
         query["since"] = dt.datetime.combine(since, dt.time(), dt.timezone.utc)
     if until:
@@ -95,15 +97,15 @@ def worklist() -> tuple[str, int]:
         try:
             page = state().storage.worklist(**query, limit=PAGE_SIZE, cursor=cursor)
         except BadCursor:
-            errors["cursor"] = ("This page link is not one the list gave out, or it has "
-                                "expired: start again from the first page.")
+            errors["cursor"] = gettext("This page link is not one the list gave out, or it "
+                                       "has expired: start again from the first page.")
     kept = {key: value for key, value in shown.items() if value.strip()}
     next_cursor = page.next if page is not None else None
     html = render_template(
         "ankle_intake/worklist.html",
         filters=shown,
         errors=errors,
-        statuses=STATUSES,
+        statuses={value: gettext(words) for value, words in STATUSES.items()},
         rows=[_row(item) for item in page.items] if page else [],
         searched=page is not None,
         paged=cursor is not None,
