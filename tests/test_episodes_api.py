@@ -204,3 +204,18 @@ def test_discharging_a_discharged_episode_on_the_page_says_so(client) -> None:
     again = client.post(page, data={"reason": "goals_met"})
     assert again.status_code == 409
     assert "already discharged" in again.get_data(as_text=True)
+
+
+def test_a_discharge_without_a_clinician_is_refused_on_the_page(tmp_path: Path) -> None:
+    host = make_host(tmp_path / "nobody", ANKLE_INTAKE_CURRENT_USER=lambda: None)
+    client = host.test_client()
+    first = _first(client)
+    refused = client.post(f"/ankle/episodes/{first['episode_id']}/discharge",
+                          data={"reason": "goals_met"})
+    assert refused.status_code == 403
+    assert "nobody is signed in" in refused.get_data(as_text=True)
+    assert state(host).storage.episode(first["episode_id"])["status"] == "open"
+    api = client.post(f"{URL}/episodes/{first['episode_id']}/discharge",
+                      json={"reason": "goals_met"})
+    assert api.status_code == 403
+    state(host).storage.dispose()

@@ -34,6 +34,11 @@ from .plan_form import CSRF_MESSAGE
 CLOSED = N_("This episode is discharged: it takes no more visits.")
 
 
+#: The 403 page's words: a discharge is signed off by a clinician, like a plan.
+NO_USER = N_("Discharging needs a clinician, and nobody is signed in as one "
+             "(ANKLE_INTAKE_CURRENT_USER names nobody). The episode is still open.")
+
+
 class _Csrf(FlaskForm):
     """Only the CSRF token: the discharge form's one check beyond its reason."""
 
@@ -88,7 +93,11 @@ def discharge(episode_id: str) -> Any:
         return _page(episode, {"reason": gettext("Choose why the episode ends.")}, 400)
     if episode["status"] != "open":
         return _page(episode, {"reason": gettext("This episode is already discharged.")}, 409)
-    state().storage.discharge(episode["id"], reason, review._require_user().id)
+    try:
+        user = review._require_user()
+    except review.NoUser:
+        return _page(episode, {"reason": gettext(NO_USER)}, 403, reason)
+    state().storage.discharge(episode["id"], reason, user.id)
     return redirect(url_for(".episode", episode_id=episode["id"]), code=303)
 
 
