@@ -5,6 +5,14 @@ The worked examples are summed by hand from the scores printed on the published 
 (CAIT: Hiller 2006, appendix; FAAM: Martin 2005 scoring instructions, "the number of items
 with a response is multiplied by 4 to get the highest potential score"; LEFS: Binkley 1999,
 0 to 4 per item, 80 at most), not from this project's data.
+
+Published worked examples found (stored copies searched; see each test's comment):
+- LEFS: BMJ Case Reports, Table 1, four visits with every item answer and the printed total
+  (50, 58, 54, 58): the only published patient example found with answers and a total.
+- FAAM: no published patient example with answers and a total was found; Physiopedia's
+  scoring instructions give the formula and the denominators (32, 28, 24) that are tested.
+- CAIT: no published example with item answers was found; Hiller 2006's abstract gives
+  "a 9-item 30-point scale" and the 27.5 threshold, which are tested.
 """
 
 from __future__ import annotations
@@ -85,6 +93,76 @@ def test_lefs_range() -> None:
     assert score("lefs", [0] * 20)["score"] == 0
     assert score("lefs", [0, 1, 2, 3, 4] * 4)["score"] == 40
     assert score("lefs", [4] * 20)["max"] == 80
+
+
+#: LEFS, a published patient example. BMJ Case Reports, "Table 1 Lower Extremity Functional
+#: Scale (LEFS)", columns "Preclass", "Postclass", "6-month postclass", "12-month postclass",
+#: one answer per item in the published order, footnote "LEFS Scoring: 0=extreme difficulty or
+#: unable to perform activity, ... 4=no difficulty", last row "Total score 50 58 54 58". Found
+#: by search at https://casereports.bmj.com/highwire/markup/238681/expansion?width=1000&height=
+#: 500&iframe=true&postprocessors=highwire_tables%2Chighwire_reclass%2Chighwire_figures%2C
+#: highwire_math%2Chighwire_inline_linked_media%2Chighwire_embed (the stored copy is the table
+#: alone; the article's title and authors were not in it). The totals are the article's.
+LEFS_BMJ_CASE = {
+    "preclass": ([1, 2, 4, 4, 4, 1, 2, 3, 1, 4, 4, 1, 4, 3, 3, 3, 0, 3, 1, 2], 50),
+    "postclass": ([3, 3, 4, 4, 4, 4, 1, 4, 1, 4, 4, 3, 4, 3, 4, 1, 0, 0, 4, 3], 58),
+    "6-month postclass": ([2, 3, 4, 4, 4, 3, 2, 4, 1, 4, 4, 4, 4, 3, 4, 0, 0, 0, 1, 3], 54),
+    "12-month postclass": ([2, 3, 4, 4, 4, 4, 2, 3, 2, 4, 4, 2, 3, 2, 4, 2, 2, 2, 2, 3], 58),
+}
+#: The same table's row labels, items 1 to 20, by a word or two each: the order our data must keep.
+LEFS_BMJ_ROWS = ("work", "hobbies", "bath", "between rooms", "shoes", "squatting", "lifting",
+                 "light activities", "heavy activities", "car", "2 blocks", "mile", "stairs",
+                 "standing", "sitting", "running on even", "running on uneven", "sharp turns",
+                 "hopping", "rolling over")
+
+
+@pytest.mark.parametrize("visit", list(LEFS_BMJ_CASE))
+def test_lefs_matches_the_published_case_report_totals(visit) -> None:
+    answers, published_total = LEFS_BMJ_CASE[visit]
+    result = score("lefs", answers)
+    assert (result["score"], result["max"], result["answered"]) == (published_total, 80, 20)
+
+
+def test_lefs_items_are_in_the_published_order() -> None:
+    # Row order of the BMJ Case Reports table above; the form reprinted from Binkley 1999
+    # ("THE LOWER EXTREMITY FUNCTIONAL SCALE", scribd.com/document/690708831/LEFS) lists the
+    # same 20 activities in the same order and prints "SCORE: _____/ 80" and "Please submit
+    # the sum of responses".
+    texts = [i["text"].lower() for i in measure_items("lefs")]
+    assert len(texts) == len(LEFS_BMJ_ROWS) == 20
+    for n, (text, word) in enumerate(zip(texts, LEFS_BMJ_ROWS, strict=True), start=1):
+        assert word in text, (n, text, word)
+    assert DATA.measures["lefs"]["max"] == 80 and DATA.measures["lefs"]["scoring"] == "sum"
+
+
+def test_faam_sports_follows_the_published_scoring_instructions() -> None:
+    # Physiopedia, "8-Item Sports Subscale", "Scoring the FAAM"
+    # (https://www.physio-pedia.com/8-Item_Sports_Subscale): "The number of items with a
+    # response is multiplied by 4 to get the highest potential score. If the subject answers
+    # all 8 items the highest potential score is 32. If one item is not answered the highest
+    # potential score is 28 ... The item score total is divided by the highest potential
+    # score. This value is multiplied by 100 to get a percentage." The same page: scores only
+    # when 90% or more of the items were answered, "7 of 8 for the Sports subscale".
+    # The page has no patient example: these answers are ours, the denominators the page's.
+    all_eight = [4, 3, 3, 2, 2, 1, 4, 1]                       # 20 of 32
+    one_na = [4, 3, None, 2, 2, 1, 1, 1]                       # 14 of 28
+    two_na = [4, 3, None, 2, None, 1, 1, 1]                    # 12 of 24: too few answered
+    assert score("faam_sports", all_eight)["score"] == 20 / 32 * 100 == 62.5
+    assert score("faam_sports", one_na)["score"] == 14 / 28 * 100 == 50.0
+    assert score("faam_sports", two_na)["score"] is None
+    # "Item score totals ... range from 0 to 84 for the ADL subscale and 0 to 32 for the
+    # Sports subscale" (yhocphuchoi.com/rehab-scales/le-scales/faam-english, after Martin 2005).
+    assert score("faam_adl", [4] * 21)["score"] == 84 / 84 * 100
+    assert score("faam_sports", [4] * 8)["score"] == 32 / 32 * 100
+
+
+def test_cait_has_the_published_size_and_threshold() -> None:
+    # Hiller 2006 abstract (https://pubmed.ncbi.nlm.nih.gov/16935061/): "a 9-item 30-point
+    # scale"; "The threshold CAIT score was 27.5". So 27 is the highest total at or below the
+    # threshold and 28 the lowest above it. No published item-by-item example was found.
+    assert len(measure_items("cait")) == 9 and score("cait", CAIT_BEST)["score"] == 30
+    hiller = next(c for c in DATA.measures["cait"]["cutoffs"] if c["id"] == "hiller_2006")
+    assert hiller["at_or_below"] == 27 < 27.5 < 28
 
 
 def test_scorer_refuses_what_the_form_does_not_print() -> None:
