@@ -36,12 +36,12 @@ SIGNED = {"status": "signed", "version": 1, "clinician": {"id": "u-7", "name": "
           "signed_at": "2026-03-02T10:15:00+00:00", "addendum_reason": None}
 VIDEO = "https://videos.example-clinic.org/ankle/{exercise_id}"
 PROGRESS = [
-    {"date": "2026-02-16", "pain_now": 5, "pain_during_run": 7, "planned_minutes": 0,
-     "completed_minutes": 0, "measures": {}},
-    {"date": "2026-02-23", "pain_now": 3, "pain_during_run": 5, "planned_minutes": 40,
-     "completed_minutes": 30, "measures": {}},
-    {"date": "2026-03-02", "pain_now": 2, "pain_during_run": 2, "planned_minutes": 60,
-     "completed_minutes": 60, "measures": {}},
+    {"date": "2026-02-16", "pain_now": 5, "pain_during_run": 7, "planned_distance": 0,
+     "completed_distance": 0, "unit": "km", "measures": {}},
+    {"date": "2026-02-23", "pain_now": 3, "pain_during_run": 5, "planned_distance": 40,
+     "completed_distance": 30, "unit": "km", "measures": {}},
+    {"date": "2026-03-02", "pain_now": 2, "pain_during_run": 2, "planned_distance": 60,
+     "completed_distance": 60, "unit": "km", "measures": {}},
 ]
 
 CASES = {

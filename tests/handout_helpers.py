@@ -120,3 +120,30 @@ def engine_plan(assessment: dict[str, Any], **fields: Any) -> dict[str, Any]:
     """The plan a clinician gets by accepting the suggestion as it stands."""
     exercises = [{"id": ex["id"], **ex["default_dose"]} for ex in assessment["exercises"]]
     return make_plan(assessment["triage"]["level"], *exercises, **fields)
+
+
+#: Three visits as the episode passes them to "Your progress" (plugin/store/progress.py).
+PROGRESS = [
+    {"date": "2026-02-16", "pain_now": 5, "pain_during_run": 7, "planned_distance": 0,
+     "completed_distance": 0, "unit": "km", "measures": {}},
+    {"date": "2026-02-23", "pain_now": 3, "pain_during_run": 5, "planned_distance": 40,
+     "completed_distance": 30, "unit": "km", "measures": {}},
+    {"date": "2026-03-02", "pain_now": 2, "pain_during_run": 2, "planned_distance": 60,
+     "completed_distance": 60, "unit": "km", "measures": {}},
+]
+
+
+def patient_sentences(assessment: dict[str, Any]) -> list[str]:
+    """The guidance sentences from the assessment that the handout prints for the patient."""
+    out = [assessment["triage"]["summary"]]
+    out += [flag["text"] for flag in assessment["red_flags"]]
+    for cond in assessment["conditions"]:
+        out += [cond["summary"], cond["healing"]["note"]]
+    if assessment["rice"]:
+        out += [assessment["rice"]["when"], *assessment["rice"]["steps"]]
+    out += [a["text"] for a in assessment["advice"] if a["topic"] != "call"]
+    for ex in assessment["exercises"]:
+        out += [ex["name"] + ".", ex["dose"] + ".", *ex["steps"], ex["stop_if"]]
+    plan = assessment["return_to_run"]
+    out += plan["criteria"] + plan["run_walk"] + plan["pain_rule"] + [plan["weekly_rule"]]
+    return out

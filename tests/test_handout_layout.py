@@ -18,20 +18,11 @@ from ankle_intake.reports.handout import MARGIN, render_assessment
 from ankle_intake.reports.styles import SIZES
 
 from casebook import days_ago, intake, vignette_answers, vignette_cases
-from handout_helpers import CLINIC, SIGNED, dose, flat, make_plan, pdf_text
+from handout_helpers import CLINIC, PROGRESS, SIGNED, dose, flat, make_plan, pdf_text
 
 VIDEO = "https://videos.example-clinic.org/ankle/{exercise_id}"
 VARIANTS = {"a4": {}, "letter": {"page_size": "letter"}, "large-a4": {"large_print": True},
             "large-letter": {"large_print": True, "page_size": "letter"}}
-#: Three visits, as the episode page passes them.
-PROGRESS = [
-    {"date": "2026-02-16", "pain_now": 5, "pain_during_run": 7, "planned_minutes": 0,
-     "completed_minutes": 0, "measures": {}},
-    {"date": "2026-02-23", "pain_now": 3, "pain_during_run": 5, "planned_minutes": 40,
-     "completed_minutes": 30, "measures": {}},
-    {"date": "2026-03-02", "pain_now": 2, "pain_during_run": 2, "planned_minutes": 60,
-     "completed_minutes": 60, "measures": {}},
-]
 FIVE = ("calf_stretch", "single_leg_balance", "calf_raises", "resisted_eversion",
         "single_leg_squats")
 #: Dates that print wide: a long month, a two-digit day.

@@ -12,7 +12,7 @@ from ankle_intake import assess, load_answers, render_handout
 from ankle_intake.reports.handout import render_assessment
 
 from casebook import intake, vignette_answers, vignette_cases
-from handout_helpers import CLINIC, SIGNED, engine_plan, pdf_text, prose
+from handout_helpers import CLINIC, SIGNED, engine_plan, patient_sentences, pdf_text, prose
 
 GRADE = 6
 
@@ -57,27 +57,13 @@ def test_the_clinicians_plan_handout_reads_at_grade_6(name: str, answers: dict[s
         assert textstat.flesch_kincaid_grade(text) <= GRADE, name
 
 
-def _patient_sentences(assessment: dict[str, Any]) -> list[str]:
-    """The guidance sentences from the assessment that the handout prints for the patient."""
-    out = [assessment["triage"]["summary"]]
-    out += [flag["text"] for flag in assessment["red_flags"]]
-    for cond in assessment["conditions"]:
-        out += [cond["summary"], cond["healing"]["note"]]
-    if assessment["rice"]:
-        out += [assessment["rice"]["when"], *assessment["rice"]["steps"]]
-    out += [a["text"] for a in assessment["advice"] if a["topic"] != "call"]
-    for ex in assessment["exercises"]:
-        out += [ex["name"] + ".", ex["dose"] + ".", *ex["steps"], ex["stop_if"]]
-    plan = assessment["return_to_run"]
-    out += plan["criteria"] + plan["run_walk"] + plan["pain_rule"] + [plan["weekly_rule"]]
-    return out
 
 
 @pytest.mark.parametrize(("name", "answers"), _all(), ids=[name for name, _ in _all()])
 def test_the_guidance_sentences_a_handout_uses_read_at_grade_6(
     name: str, answers: dict[str, Any]
 ) -> None:
-    sentences = _patient_sentences(assess(answers))
+    sentences = patient_sentences(assess(answers))
     assert textstat.flesch_kincaid_grade(" ".join(sentences)) <= GRADE, name
 
 

@@ -20,7 +20,7 @@ from ankle_intake.reports.handout import render_assessment
 from ankle_intake.reports.html import render_assessment_html
 
 from casebook import intake, vignette_answers, vignette_cases
-from handout_helpers import CLINIC, SIGNED, engine_plan, flat, pdf_text, prose
+from handout_helpers import CLINIC, SIGNED, engine_plan, flat, patient_sentences, pdf_text, prose
 
 #: Fernández-Huerta's "easy" band starts at 70 (textstat 0.7.8's formula).
 EASY = 70
@@ -104,20 +104,6 @@ def test_the_spanish_handout_reads_easy(
         assert textstat.fernandez_huerta(text) >= EASY, name
 
 
-def _patient_sentences(assessment: dict[str, Any]) -> list[str]:
-    """As the English gate's: the guidance sentences the handout prints for the patient."""
-    out = [assessment["triage"]["summary"]]
-    out += [flag["text"] for flag in assessment["red_flags"]]
-    for cond in assessment["conditions"]:
-        out += [cond["summary"], cond["healing"]["note"]]
-    if assessment["rice"]:
-        out += [assessment["rice"]["when"], *assessment["rice"]["steps"]]
-    out += [a["text"] for a in assessment["advice"] if a["topic"] != "call"]
-    for ex in assessment["exercises"]:
-        out += [ex["name"] + ".", ex["dose"] + ".", *ex["steps"], ex["stop_if"]]
-    plan = assessment["return_to_run"]
-    out += plan["criteria"] + plan["run_walk"] + plan["pain_rule"] + [plan["weekly_rule"]]
-    return out
 
 
 @pytest.mark.parametrize(("name", "answers"), _all(), ids=IDS)
@@ -125,7 +111,7 @@ def test_the_spanish_guidance_sentences_read_easy(
     name: str, answers: dict[str, Any], spanish_textstat: None
 ) -> None:
     spanish = i18n.localized(assess(load_answers(answers)), "es")
-    assert textstat.fernandez_huerta(" ".join(_patient_sentences(spanish))) >= EASY, name
+    assert textstat.fernandez_huerta(" ".join(patient_sentences(spanish))) >= EASY, name
 
 
 def test_the_language_gate_is_language_specific(spanish_textstat: None) -> None:
