@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from .schemas import AnswersSchema, last_week_errors
+from .schemas import LAST_WEEK_LABELS, AnswersSchema
 from .vocabulary import BY_KEY, FIELDS, OTTAWA_FINDINGS, OTTAWA_KEYS, AnswerField, Choice
 
 _SCHEMA = AnswersSchema()
@@ -27,7 +27,10 @@ def flat_errors(messages: Any) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in messages.items():
         if key == "last_week" and isinstance(value, dict):
-            out.update(last_week_errors(value))
+            for part, inner in value.items():
+                # A part the client made up is never echoed: it may not even be text.
+                name = f"last_week.{part}" if part in LAST_WEEK_LABELS else "last_week"
+                out.setdefault(name, []).extend(str(m) for m in _leaves(inner))
         elif key in NESTED_BY_KEY and isinstance(value, dict):
             # A refused special test is named by its own key ("thompson_test").
             for sub, inner in value.items():

@@ -72,23 +72,3 @@ class LastWeekSchema(Schema):
     def load(self, data: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         loaded = super().load(data, **kwargs)
         return {k: v for k, v in loaded.items() if v is not None}
-
-
-def last_week_errors(messages: Any) -> dict[str, list[str]]:
-    """marshmallow's nested messages as ``{"last_week.<part>": [...]}``."""
-    if not isinstance(messages, dict):
-        return {"last_week": [str(m) for m in _flat(messages)]}
-    out: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        # A part the client made up is never echoed: it may not even be text.
-        name = f"last_week.{key}" if key in LAST_WEEK_LABELS else "last_week"
-        out.setdefault(name, []).extend(str(m) for m in _flat(value))
-    return out
-
-
-def _flat(value: Any) -> list[Any]:
-    if isinstance(value, dict):
-        return [m for v in value.values() for m in _flat(v)]
-    if isinstance(value, (list, tuple)):
-        return [m for v in value for m in _flat(v)]
-    return [value]

@@ -401,8 +401,9 @@ class _AnswersBase(Schema):
         return answers
 
 
-# Imported here, below the strict fields it builds on (re-exported for forms/__init__).
-from .followup import LastWeekSchema, last_week_errors  # noqa: E402, F401
+# Imported here, below the strict fields it builds on (its labels re-exported for
+# forms/__init__, which cannot import .followup before this module).
+from .followup import LAST_WEEK_LABELS, LastWeekSchema  # noqa: E402, F401
 
 #: A follow-up's account of the week since the last visit (contract 6); not a finding.
 _LAST_WEEK = fields.Nested(
