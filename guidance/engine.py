@@ -283,12 +283,19 @@ def evaluate_with(content: Content, answers: Mapping[str, Any],
     if not run_walk_first:
         first_week = max(earliest, assessed) if earliest else assessed
     stage = first_stage(run_walk_first, stop_running)
-    moving = None
-    if previous is not None:
+    moving = plans = None
+    if previous is None:
+        weeks = [] if red_flags else weekly_plan(
+            content, answers.get("weekly_distance"), answers.get("distance_unit", "km"),
+            first_week)
+    else:
         moving = _progress(content, answers, previous, red_flags, triage["level"], stop_running)
-        stage = moving["stage"]
-        run_walk_first = stage["kind"] != "weekly"
-        first_week = None if run_walk_first else assessed
+        # Each progression's return plan, so the clinician's choice prints its own weeks.
+        plans = {decision: _stage_plan(content, answers, option, assessed, bool(red_flags))
+                 for decision, option in moving["options"].items()}
+        suggested = plans[moving["decision"]]
+        stage, run_walk_first, weeks = (suggested["stage"], suggested["run_walk_first"],
+                                        suggested["weeks"])
     ottawa = facts["ottawa_result"]
     return {
         "rules_version": content.version,
@@ -314,16 +321,10 @@ def evaluate_with(content: Content, answers: Mapping[str, Any],
             "run_walk": texts(content.run_walk),
             "pain_rule": texts(content.pain_rule),
             "weekly_rule": content.weekly["text"],
-            "weeks": [] if red_flags else weekly_plan(
-                content, answers.get("weekly_distance"), answers.get("distance_unit", "km"),
-                first_week, stage.get("week", 1),
-            ),
+            "weeks": weeks,
             "stage": stage,
             "stage_options": moving["options"] if moving else None,
-            # Each progression's return plan, so the clinician's choice prints its own weeks.
-            "plans_by_progression": None if not moving else {
-                decision: _stage_plan(content, answers, option, assessed, bool(red_flags))
-                for decision, option in moving["options"].items()},
+            "plans_by_progression": plans,
             "progression": moving["decision"] if moving else None,
             "progression_reasons": moving["reasons"] if moving else [],
         },
@@ -389,4 +390,4 @@ def _progress(content: Content, answers: Mapping[str, Any], previous: Mapping[st
         options["back_off"] = dict(PAUSED)
     nxt = step_reason(content, decision, start)
     return {"decision": decision, "reasons": reasons + ([nxt] if nxt else []),
-            "stage": options[decision], "options": options}
+            "options": options}
