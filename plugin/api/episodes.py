@@ -95,7 +95,7 @@ def get_episode(episode_id: str) -> Response:
 def add_visit(episode_id: str) -> Response:
     """A follow-up visit: 201 with the stored record, 404 unknown, 409 discharged."""
     canonical = _episode_id(episode_id)
-    if state().storage.episode(canonical) is None:  # 404 before the body is judged
+    if state().storage.episode_status(canonical) is None:  # 404 before the body is judged
         abort(404, NOT_FOUND)
     return create_from_body(load_answers, f"API visit {canonical}",
                             partial(submit_visit, canonical))
@@ -105,7 +105,7 @@ def discharge(episode_id: str) -> Response:
     """Close the episode with a reason (``{"reason": ...}``): 200 with the episode."""
     canonical = _episode_id(episode_id)
     storage = state().storage
-    if storage.episode(canonical) is None:
+    if storage.episode_status(canonical) is None:
         abort(404, NOT_FOUND)
     body = read_json_body()
     reason = body.get("reason") if isinstance(body, dict) else None

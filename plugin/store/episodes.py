@@ -53,6 +53,12 @@ class Episodes:
     def _writing(self) -> AbstractContextManager[None]:  # pragma: no cover
         raise NotImplementedError
 
+    def episode_status(self, episode_id: str) -> str | None:
+        """``open`` or ``discharged``, or None for an unknown episode: no visit is read."""
+        with self._ready().connect() as conn:
+            return conn.execute(
+                select(episodes.c.status).where(episodes.c.id == episode_id)).scalar()
+
     def episode(self, episode_id: str) -> dict[str, Any] | None:
         """The episode with its visits in order (each a whole record), or None."""
         with self._ready().connect() as conn:
