@@ -50,10 +50,10 @@ def sentences(w: BaseWriter, visits: Sequence[Visit]) -> tuple[list[str], list[s
             if v.get("planned_distance") is not None and v.get("completed_distance") is not None]
     running = []
     if done:
-        last, unit = done[-1], _distance_unit(visits)
+        last, unit = done[-1], distance_unit(visits)
         running.append(w.text("progress_distance",
-                              done=f"{_in(last, 'completed_distance', unit):g} {unit}",
-                              planned=f"{_in(last, 'planned_distance', unit):g} {unit}"))
+                              done=f"{distance_in(last, 'completed_distance', unit):g} {unit}",
+                              planned=f"{distance_in(last, 'planned_distance', unit):g} {unit}"))
     return pains, running
 
 
@@ -61,13 +61,13 @@ def sentences(w: BaseWriter, visits: Sequence[Visit]) -> tuple[list[str], list[s
 MILE_KM = 1.609344
 
 
-def _distance_unit(visits: Sequence[Visit]) -> str:
+def distance_unit(visits: Sequence[Visit]) -> str:
     """The unit the section speaks in: the latest visit's."""
     units = [v.get("unit") for v in visits if v.get("unit") in ("km", "mi")]
     return units[-1] if units else "km"
 
 
-def _in(visit: Visit, key: str, unit: str) -> float | None:
+def distance_in(visit: Visit, key: str, unit: str) -> float | None:
     """A visit's distance in ``unit``, converted when the visit used the other one."""
     amount = visit.get(key)
     if amount is None or visit.get("unit", unit) == unit:
@@ -152,15 +152,15 @@ def pain_chart(w: BaseWriter, visits: Sequence[Visit]) -> Drawing:
 
 def distance_chart(w: BaseWriter, visits: Sequence[Visit]) -> Drawing:
     """Running distance planned (white bars) and done (black bars) a week, per visit."""
-    unit = _distance_unit(visits)
+    unit = distance_unit(visits)
     planned, done = w.label("progress_planned", unit=unit), w.label("progress_done", unit=unit)
     drawing, size, height = _frame(w, w.label("progress_chart_distance", unit=unit),
                                    [(WHITE, planned), (colors.black, done)],
                                    CHART_SHARE * w.width)
     chart = VerticalBarChart()
     names = _categories(w, visits)
-    values = [[_in(v, "planned_distance", unit) or 0 for v in visits],
-              [_in(v, "completed_distance", unit) or 0 for v in visits]]
+    values = [[distance_in(v, "planned_distance", unit) or 0 for v in visits],
+              [distance_in(v, "completed_distance", unit) or 0 for v in visits]]
     top = max(max(values[0]), max(values[1]), 10)
     chart.x, chart.y = 3 * size, 4 * size
     chart.width, chart.height = w.width - 4.3 * size, height - 4.5 * size
@@ -185,14 +185,14 @@ def _unit(w: BaseWriter, unit: str) -> str:
 def table(w: BaseWriter, visits: Sequence[Visit]) -> Any:
     """The numbers behind the charts: a row per quantity, a column per visit (the latest
     as many as the width holds, each date on its own lines)."""
-    unit = _distance_unit(visits)
+    unit = distance_unit(visits)
     rows = [
         (w.label("progress_pain_now"), [v.get("pain_now") for v in visits]),
         (w.label("progress_pain_run"), [v.get("pain_during_run") for v in visits]),
         (w.label("progress_planned", unit=unit),
-         [_in(v, "planned_distance", unit) for v in visits]),
+         [distance_in(v, "planned_distance", unit) for v in visits]),
         (w.label("progress_done", unit=unit),
-         [_in(v, "completed_distance", unit) for v in visits]),
+         [distance_in(v, "completed_distance", unit) for v in visits]),
     ]
     measures: dict[str, Mapping[str, Any]] = {}
     for visit in visits:
@@ -228,8 +228,9 @@ def progress(w: BaseWriter, visits: Sequence[Visit] | None) -> list[Any]:
     if any(v.get("planned_distance") is not None or v.get("completed_distance") is not None
            for v in visits):
         charts.append(w.chart(distance_chart(w, visits), " ".join(running) or w.label(
-            "progress_chart_distance", unit=_distance_unit(visits))))
+            "progress_chart_distance", unit=distance_unit(visits))))
     return [w.keep([*head, *body]), *(w.keep([c]) for c in charts), w.keep([table(w, visits)])]
 
 
-__all__ = ["distance_chart", "pain_chart", "progress", "sentences", "table"]
+__all__ = ["MILE_KM", "distance_chart", "distance_in", "distance_unit", "pain_chart",
+           "progress", "sentences", "table"]

@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..reports.charts import Chart, Series, bar_chart, line_chart, number, round_up
+from ..reports.progress import distance_in
 
 Gettext = Callable[[str], str]
-MILE_KM = 1.609344
 
 
 def _same(text: str) -> str:
@@ -71,10 +71,7 @@ def _running(visits: Sequence[Mapping[str, Any]]
     unit = units[-1] if units else None
 
     def value(visit: Mapping[str, Any], key: str) -> float | None:
-        amount = visit.get(key)
-        if amount is None or not unit or visit.get("unit", unit) == unit:
-            return amount
-        return amount * MILE_KM if unit == "km" else amount / MILE_KM
+        return distance_in(visit, key, unit) if unit else visit.get(key)
 
     return (unit, [value(v, "planned_distance") for v in visits],
             [value(v, "completed_distance") for v in visits])
