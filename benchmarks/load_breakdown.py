@@ -12,6 +12,10 @@ variants of the app, each in a gunicorn of its own:
 - ``sync-NORMAL`` / ``sync-OFF``: stored with SQLite's ``synchronous`` lowered,
   that is without waiting for the disk (a power cut may lose acknowledged intakes).
 
+Beside each rate it prints the workers' CPU per request (user + system, from
+``/proc``) and how idle the machine was: on 2 cores shared with wrk the run is
+CPU-bound, so the ratio follows the CPU a request costs.
+
 The variants exist only inside this script's server; the product never runs them.
 
     .venv/bin/python benchmarks/load_breakdown.py [--duration 12] [--variants real,no-write]
@@ -30,6 +34,23 @@ from pathlib import Path
 from typing import Any
 
 from load_server import running, wrk
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU of these processes so far (Linux ``/proc``)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / TICK
+
+
+def _machine() -> tuple[float, float]:
+    """All CPU time and idle time of the machine so far, in seconds."""
+    values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(values) / TICK, (values[3] + values[4]) / TICK
 
 PREFIX = "/ankle"
 VARIANTS = {
@@ -107,14 +128,21 @@ def main() -> int:
         for name in [v.strip() for v in args.variants.split(",") if v.strip()]:
             os.environ[ENV] = VARIANTS[name]
             with running(Path(tmp) / name, None, app="load_breakdown:variant_app()") as server:
-                rates = []
+                rates, cpu, idle = [], [], []
                 for path in ("/bare", f"{PREFIX}/api/assessments"):
                     wrk(server.port, path, bodies, 2, args.connections, server.workdir, 201)
+                    workers = server.workers()
+                    before, (all0, idle0) = _cpu_seconds(workers), _machine()
                     r = wrk(server.port, path, bodies, args.duration, args.connections,
                             server.workdir, 201)
+                    after, (all1, idle1) = _cpu_seconds(workers), _machine()
                     assert r["errors"] == 0, (name, path, r)
                     rates.append(r["rps"])
-            print(f"  {name:14s} bare {rates[0]:7.0f} req/s  assessments {rates[1]:7.0f} req/s"
+                    cpu.append(1e3 * (after - before) / r["requests"])
+                    idle.append(100 * (idle1 - idle0) / (all1 - all0))
+            shown = [f"{rate:6.0f} req/s ({ms:.2f} ms CPU, {free:.0f}% idle)"
+                     for rate, ms, free in zip(rates, cpu, idle, strict=True)]
+            print(f"  {name:14s} bare {shown[0]}  assessments {shown[1]}"
                   f"  ratio {rates[1] / rates[0]:.2f}", flush=True)
     return 0
 
