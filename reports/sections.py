@@ -184,6 +184,9 @@ def return_to_run(w: BaseWriter, answers: Answers, assessment: Assessment) -> li
     block = w.para(w.text("heading_return"), "h1") + w.para(w.text(lead))
     block += w.bullets(plan["criteria"], mark=TICK_BOX)
     flows: list[Any] = [w.keep(block)]
+    since = since_last_visit(w, plan)
+    if since:
+        flows.append(w.keep(since))
     if not assessment["exercises_on_hold"]:  # running is not near yet: the checklist is enough
         flows += w.section(w.para(w.text("heading_run_walk"), "h2"), w.bullets(plan["run_walk"]))
         if plan["weeks"]:
@@ -196,6 +199,25 @@ def return_to_run(w: BaseWriter, answers: Answers, assessment: Assessment) -> li
         block += w.bullets(plan["pain_rule"])
         flows.append(w.keep(block))
     return flows
+
+
+def since_last_visit(w: BaseWriter, plan: Mapping[str, Any]) -> list[Any]:
+    """A follow-up's step, and why: after the checks, before the steps and weeks it explains.
+
+    The suggested progression prints its own reasons (worst first, then the
+    next step); one the clinician chose instead prints their decision alone,
+    as the suggestion's reasons would argue for another step.
+    """
+    if not plan.get("progression"):
+        return []
+    chosen = plan.get("chosen_progression")
+    if chosen:
+        lines = [w.text(f"progression_chosen_{chosen}")]
+    else:
+        lines = [reason["patient"] for reason in plan.get("progression_reasons") or ()]
+    if not lines:
+        return []
+    return w.para(w.text("heading_since_last_visit"), "h2") + w.bullets(lines)
 
 
 def _weeks_table(w: BaseWriter, answers: Answers, weeks: list[dict]) -> Any:
