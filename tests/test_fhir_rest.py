@@ -217,6 +217,8 @@ def test_every_answer_system_is_served_at_its_canonical_path(client) -> None:
         for option in item.get("answerOption", []):
             coding = option["valueCoding"]
             systems.setdefault(coding["system"], set()).add(coding["code"])
+    # Published systems are not ours to serve: the handout's language is BCP-47.
+    assert systems.pop("urn:ietf:bcp:47") == {"en", "es"}
     measures = "https://ankle-intake.example.org/fhir/CodeSystem/measures/"
     own = {s for s in systems if not s.startswith(measures)}
     assert len(own) == len(code_system_keys())

@@ -199,6 +199,21 @@ def test_the_handout_language_is_an_answer_everywhere() -> None:
     assert codes == ["en", "es"]
 
 
+def test_the_handout_language_is_coded_in_bcp_47_as_fhir_codes_languages(client) -> None:
+    from ankle_intake.fhir import questionnaire, response_from_answers
+
+    items = {item["linkId"]: item for item in _items(questionnaire()["item"])}
+    systems = {o["valueCoding"]["system"] for o in items["handout_language"]["answerOption"]}
+    assert systems == {"urn:ietf:bcp:47"}
+    answered = _items(response_from_answers(load_answers(intake(handout_language="es")))["item"])
+    coded = [a["valueCoding"] for item in answered if item["linkId"] == "handout_language"
+             for a in item["answer"]]
+    assert coded == [{"system": "urn:ietf:bcp:47", "code": "es", "display": "Español"}]
+    # Not one of ours, so not published as ours either.
+    assert client.get("/ankle/fhir/CodeSystem/handout_language").status_code == 404
+    assert client.get("/ankle/fhir/CodeSystem/side").status_code == 200
+
+
 def _items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for item in items:

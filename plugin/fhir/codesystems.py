@@ -4,6 +4,7 @@ Every ``answerOption`` of the Questionnaire names ``<CODE_SYSTEM_BASE>/<key>``;
 ``GET <prefix>/fhir/CodeSystem/<key>`` answers with the CodeSystem it names,
 built from the same vocabulary, so a terminology-aware client can look a code
 up. The special tests share one system, ``special_tests`` (positive/negative).
+A field coded in a published system (the handout's language: BCP-47) has none here.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from html import escape
 from typing import Any
 
 from ..forms.vocabulary import FIELDS, TEST_RESULTS, Choice
-from .questionnaire import QUESTIONNAIRE_VERSION, TESTS_KEY, code_system
+from .questionnaire import EXTERNAL_SYSTEMS, QUESTIONNAIRE_VERSION, TESTS_KEY, code_system
 
 
 @functools.lru_cache(maxsize=1)
 def _systems() -> dict[str, tuple[str, tuple[Choice, ...]]]:
     """answer key -> (title, choices), for every key whose answers are codes."""
-    systems = {f.key: (f.label, f.choices) for f in FIELDS if f.choices}
+    systems = {f.key: (f.label, f.choices) for f in FIELDS
+               if f.choices and f.key not in EXTERNAL_SYSTEMS}
     systems[TESTS_KEY] = ("Special test results", TEST_RESULTS)
     return systems
 

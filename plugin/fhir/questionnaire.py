@@ -70,6 +70,9 @@ QUESTIONNAIRE_ID = "ankle-intake"
 QUESTIONNAIRE_URL = f"{CANONICAL_BASE}/Questionnaire/{QUESTIONNAIRE_ID}"
 #: One CodeSystem per answer field: ``<CODE_SYSTEM_BASE>/<answer key>``, codes = vocabulary values.
 CODE_SYSTEM_BASE = f"{CANONICAL_BASE}/CodeSystem"
+#: Answer fields whose codes belong to a published system, not to one of ours: the
+#: handout's language is a BCP-47 tag ("en", "es"), as FHIR codes every language.
+EXTERNAL_SYSTEMS = {"handout_language": "urn:ietf:bcp:47"}
 
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
@@ -163,8 +166,8 @@ QUESTIONNAIRE_VERSION = f"{_package_version()}+rules.{RULES_VERSION}"
 
 
 def code_system(key: str) -> str:
-    """The CodeSystem URL of one answer field's codes."""
-    return f"{CODE_SYSTEM_BASE}/{key}"
+    """The CodeSystem URL of one answer field's codes: ours, or the published one."""
+    return EXTERNAL_SYSTEMS.get(key) or f"{CODE_SYSTEM_BASE}/{key}"
 
 
 def coding(spec: AnswerField, value: str) -> dict[str, str]:
