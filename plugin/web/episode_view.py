@@ -49,8 +49,8 @@ def chart_set(episode: Mapping[str, Any], *, gettext: Gettext | None = None) -> 
     unit, planned, completed = _running(visits)
     if unit:
         y_label = _("Distance in the week before the visit (%(unit)s)") % {"unit": unit}
-    else:
-        y_label = _("Minutes in the week before the visit")
+    else:  # the values are distances all the same; only their unit is not known
+        y_label = _("Distance in the week before the visit")
     charts.append(bar_chart(
         ticks, [Series(_("Planned"), planned), Series(_("Completed"), completed)],
         title=_("Weekly running: planned against completed"), y_label=y_label,
@@ -65,7 +65,7 @@ def _running(visits: Sequence[Mapping[str, Any]]
 
     A visit may give a distance ``unit`` ("km" or "mi") for its planned and
     completed values; the bars use the last visit's, converting the others
-    (1 mi = 1.609344 km, by definition). No unit anywhere: the values are minutes.
+    (1 mi = 1.609344 km, by definition). No unit anywhere: the values as given.
     """
     units = [v.get("unit") for v in visits if v.get("unit")]
     unit = units[-1] if units else None
