@@ -264,7 +264,7 @@ def test_new_intakes_after_the_migration_are_drafts(storage: Storage) -> None:
 # ----------------------------------------------------------- (b) an empty store
 def test_an_empty_store_migrates_to_head(storage: Storage, upgrades: list[str]) -> None:
     assert migrate.current(storage.engine) is None
-    assert storage.create_tables() == migrate.head() == "0004"
+    assert storage.create_tables() == migrate.head() == "0005"
     assert migrate.current(storage.engine) == migrate.head()
     assert upgrades == ["head"]
     assert schema_diff(storage.engine) == []

@@ -262,6 +262,9 @@ class RecordSchema(_Out):
     visit = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=1),
                            metadata={"description": "Which visit of the episode: 1 is the "
                                                     "first intake."})
+    authored = fields.String(required=True, allow_none=True, metadata={
+        "description": "The QuestionnaireResponse.authored a FHIR client sent, as sent (a FHIR "
+                       "dateTime); null for an intake from the form or the JSON API."})
 
 
 class WorklistItemSchema(_Out):

@@ -56,21 +56,25 @@ def episode_of(qr: Any) -> str | None:
 def converter() -> tuple[Callable[[Any], dict[str, Any]], Callable[..., Stored]]:
     """The (convert, store) pair of ``create_from_body`` for a posted response.
 
-    ``convert`` reads the answers and remembers the episode; ``store`` then
-    takes the follow-up's path for a response of an episode, else an intake's.
+    ``convert`` reads the answers and remembers the episode and the client's
+    ``authored`` (checked by :func:`answers_from_response`); ``store`` then
+    takes the follow-up's path for a response of an episode, else an intake's,
+    and keeps ``authored`` with the record.
     """
     seen: dict[str, str | None] = {}
 
     def convert(qr: Any) -> dict[str, Any]:
         seen["episode"] = episode_of(qr)
-        return answers_from_response(qr)
+        answers = answers_from_response(qr)
+        seen["authored"] = qr.get("authored")  # a valid dateTime string, or absent
+        return answers
 
     def store(answers: dict[str, Any], claim: Any = None) -> Stored:
-        episode = seen.get("episode")
+        episode, authored = seen.get("episode"), seen.get("authored")
         if episode is None:
-            return submit(answers, claim)
+            return submit(answers, claim, authored)
         try:
-            return submit_visit(episode, answers, claim)
+            return submit_visit(episode, answers, claim, authored)
         except (EpisodeNotFound, EpisodeClosed):
             raise InvalidAnswers({"basedOn": [NO_EPISODE]}) from None
 

@@ -80,8 +80,9 @@ RESPONSE = {
         },
         "status": {"type": "string", "enum": list(R4_RESPONSE_STATUSES)},
         "authored": {"type": "string", "description": (
-            "A FHIR dateTime; not kept from a client (the vocabulary has no field for it): "
-            "a stored intake's authored is when it was stored, signed or amended.")},
+            "A FHIR dateTime. A client's is kept with the record, as sent (the record's "
+            "authored): a draft's response gives it back, else the time it was stored; a "
+            "signed or amended one is authored when it was signed or amended.")},
         "author": {"type": "object", "description": (
             "Reference(Practitioner): identifier.value the user id, display the name. "
             "Not kept from a client: a stored intake's author is its signer.")},

@@ -17,10 +17,11 @@ The patient and the encounter travel twice: as the items ``patient_ref`` and
 ``encounter``, References whose ``identifier.value`` is the reference (or
 ``reference`` ``Patient/<ref>``, ``Encounter/<ref>``). Either is accepted; both
 must then agree. Every emitted response carries both whenever the refs are
-known. A client's ``authored`` and ``author`` are checked for their shape but
-not kept: the vocabulary has no field for them (``assessment_date`` is the day
-of the examination, set by the clinician), and a stored intake's ``authored``
-and ``author`` are those of its review (see :func:`stored_response`).
+known. A client's ``authored`` and ``author`` are checked for their shape; the
+store keeps ``authored`` beside the record (it is not an answer:
+``assessment_date`` is the day of the examination, set by the clinician) and a
+draft's response gives it back; ``author`` is not kept, and a signed intake's
+``authored`` and ``author`` are those of its review (see :func:`stored_response`).
 
 A refused special test is named by its linkId, ``special_tests.<test>``, both
 when the Questionnaire refuses the answer and when the schema does (which keys
@@ -265,7 +266,7 @@ def _references(qr: Mapping[str, Any], values: dict[str, list[Any]],
 
 
 def _check_meta(qr: Mapping[str, Any], problems: _Problems) -> None:
-    """``authored`` and ``author`` are not kept, but a malformed one is still refused."""
+    """A malformed ``authored`` or ``author`` is refused (``authored`` is kept with the record)."""
     authored = qr.get("authored")
     if authored is not None and (not isinstance(authored, str)
                                  or not _DATE_TIME.fullmatch(authored)):
@@ -463,15 +464,16 @@ def _practitioner(signer: Mapping[str, Any] | None) -> dict[str, Any] | None:
 def stored_response(record: Mapping[str, Any]) -> dict[str, Any]:
     """A stored record (contract 5) as a QuestionnaireResponse, with its review state.
 
-    A draft is ``in-progress``, authored when stored, by whoever stored it (id
-    only); version 1 is ``completed``, authored when and by whom it was
+    A draft is ``in-progress``, authored when its FHIR client said it was
+    (kept as sent), else when stored, by whoever stored it (id only); version
+    1 is ``completed``, authored when and by whom it was
     signed; once an addendum exists it is ``amended``, authored by the latest
     addendum's signer at its time (R4: ``authored`` is when the answers were
     last changed). ``author`` is left out when nobody is known.
     """
     if record.get("status") != "signed":
         creator = record.get("created_by")
-        status, at = "in-progress", record["created_at"]
+        status, at = "in-progress", record.get("authored") or record["created_at"]
         author = _practitioner({"id": creator}) if creator else None
     elif record.get("addenda"):
         latest = record["addenda"][-1]

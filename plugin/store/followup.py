@@ -66,12 +66,14 @@ def _check(episode: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def submit_visit(episode_id: str, answers: dict[str, Any], claim: Claim | None = None) -> Stored:
+def submit_visit(episode_id: str, answers: dict[str, Any], claim: Claim | None = None,
+                 authored: str | None = None) -> Stored:
     """Assess a follow-up against the episode's last visit and store it as the next visit.
 
     :class:`EpisodeNotFound` for an unknown episode, :class:`~.episodes.EpisodeClosed`
     for a discharged one, :class:`~ankle_intake.InvalidAnswers` when the answers
-    contradict the episode. Nothing is stored in any of these cases.
+    contradict the episode. Nothing is stored in any of these cases. ``authored``:
+    a FHIR client's, kept with the record.
     """
     storage = state().storage
     episode = storage.episode(episode_id)
@@ -83,7 +85,7 @@ def submit_visit(episode_id: str, answers: dict[str, Any], claim: Claim | None =
     assessment = evaluate(answers, previous_of(episode))
     user = current_user()
     stored = storage.add(answers, assessment, claim, user.id if user else None,
-                         episode_id=episode_id)
+                         episode_id=episode_id, authored=authored)
     record = stored.record
     log.info("ankle-intake stored visit %s of episode %s (assessment %s, progression %s)",
              record["visit"], episode_id, record["id"],

@@ -21,16 +21,19 @@ from .records import KeyTaken, Stored
 log = logging.getLogger("ankle_intake")
 
 
-def submit(answers: dict[str, Any], claim: Claim | None = None) -> Stored:
+def submit(answers: dict[str, Any], claim: Claim | None = None,
+           authored: str | None = None) -> Stored:
     """Assess validated answers, store them in one transaction, then tell subscribers.
 
     The assessment is made before anything is written, so a failure in the
     rules stores nothing; the signal is sent only after the commit. With an
     idempotency ``claim``, :class:`~.storage.KeyTaken` when the key is taken.
+    ``authored``: a FHIR client's, kept with the record.
     """
     assessment = evaluate(answers)
     user = current_user()
-    stored = state().storage.add(answers, assessment, claim, user.id if user else None)
+    stored = state().storage.add(answers, assessment, claim, user.id if user else None,
+                                 authored=authored)
     record = stored.record
     # Only the id, the version and the triage level: never an answer.
     log.info(

@@ -95,7 +95,7 @@ _INSERT_AUDIT = audit.insert()
 _WRITES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "assessment": (_INSERT, ("id", "created_at", "patient_ref", "encounter_ref", "rules_version",
                              "answers", "assessment", "status", "version", "triage_level",
-                             "created_by", "episode_id", "visit")),
+                             "created_by", "episode_id", "visit", "authored")),
     "episode": (episodes.insert(), ("id", "patient_ref", "opened_at", "opened_by", "status")),
     "audit": (_INSERT_AUDIT, ("assessment_id", "at", "user_id", "action", "version")),
     "key": (idempotency_keys.insert(), ("key", "fingerprint", "assessment_id")),
@@ -352,7 +352,7 @@ class Storage(Decisions, Episodes):
 
     def add(self, answers: dict[str, Any], assessment: dict[str, Any],
             claim: Claim | None = None, user_id: str | None = None,
-            episode_id: str | None = None) -> Stored:
+            episode_id: str | None = None, authored: str | None = None) -> Stored:
         """Store one intake, a draft, in one transaction; the record and its JSON document.
 
         With an idempotency ``claim`` its key is stored in the same transaction;
@@ -365,7 +365,8 @@ class Storage(Decisions, Episodes):
         Without ``episode_id`` the intake opens an episode (its first visit);
         with one it is the episode's next visit, numbered in the same
         transaction, and :class:`EpisodeClosed` when the episode is unknown or
-        discharged (nothing is stored).
+        discharged (nothing is stored). ``authored`` is a FHIR client's
+        ``QuestionnaireResponse.authored``, kept as it was sent.
         """
         stored_at = now()
         record_id = str(uuid.uuid4())
@@ -377,6 +378,7 @@ class Storage(Decisions, Episodes):
             "version": 1, "triage_level": (assessment.get("triage") or {}).get("level"),
             "created_by": user_id,
             "episode_id": episode_id or str(uuid.uuid4()), "visit": 1,
+            "authored": authored,
         }
         answers_json, assessment_json = to_json(answers), to_json(assessment)
         row = {**record, "answers": answers_json, "assessment": assessment_json}
@@ -532,6 +534,7 @@ def _public(row: dict[str, Any], addenda: list[dict[str, Any]]) -> dict[str, Any
         "addenda": addenda,
         "episode_id": row.get("episode_id"),
         "visit": row.get("visit"),
+        "authored": row.get("authored"),
         "answers": row["answers"],
         "assessment": row["assessment"],
     }

@@ -48,6 +48,8 @@ assessments = Table(
     # Contract 6: the episode the record is a visit of, and which visit (1 = first intake).
     Column("episode_id", String(36), nullable=True),
     Column("visit", Integer, nullable=True),
+    # A FHIR client's QuestionnaireResponse.authored, kept as sent (migration 0005).
+    Column("authored", Text, nullable=True),
     # The worklist pages newest first by (created_at, id), under each filter.
     Index("ix_ankle_intake_assessments_created", "created_at", "id"),
     Index("ix_ankle_intake_assessments_patient", "patient_ref", "created_at", "id"),
