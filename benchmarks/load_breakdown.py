@@ -60,8 +60,8 @@ VARIANTS = {
     "no-validation": "load,eval",
     "no-write": "write",
     "nothing": "load,eval,write",
-    "sync-NORMAL": "sync=NORMAL",
-    "sync-OFF": "sync=OFF",
+    "sync-NORMAL": "pragma:synchronous=NORMAL",
+    "sync-OFF": "pragma:synchronous=OFF",
     "mmap": "pragma:mmap_size=1073741824",
     "cache": "pragma:cache_size=-65536",
 }
@@ -94,11 +94,10 @@ def variant_app() -> Any:
 
         storage.add = add  # type: ignore[method-assign]
     for part in parts:
-        if part.startswith(("sync=", "pragma:")):
+        if part.startswith("pragma:"):
             from sqlalchemy import event
 
-            pragma = (f"synchronous={part.split('=', 1)[1]}" if part.startswith("sync=")
-                      else part.split(":", 1)[1])
+            pragma = part.split(":", 1)[1]
             event.listen(storage.engine, "connect", lambda dbapi, _rec, pragma=pragma:
                          dbapi.execute(f"PRAGMA {pragma}"))
             storage.engine.dispose()
